@@ -1,0 +1,13 @@
+/**
+ * @hashhound/core: plugin kinds and contracts, Manifest, PluginRegistry, typed errors,
+ * the FlowBatch (Arrow) schema and the column catalogue. No file or network I/O.
+ */
+export * from "./kinds.js"
+export * from "./errors.js"
+export * from "./columns.js"
+export * from "./flow-batch.js"
+export * from "./finding.js"
+export * from "./stages.js"
+export * from "./plugin.js"
+export * from "./registry.js"
+export * from "./identity.js"
