@@ -1,0 +1,175 @@
+/**
+ * Input files for file-based sources: expanding `paths:` into units, fingerprints, heads,
+ * and streaming text lines (gzip detected by magic number).
+ *
+ * Holds: `planFiles` (globs and folders → sorted SourceUnits with a SHA-256 content hash),
+ * `readHead` (first bytes, for format detection) and `textLines` (a Stream of lines with the
+ * byte offset of each, so a bad row can be reported where it is).
+ * Does not hold: any format knowledge; sources own their parsing.
+ */
+import { createHash } from "node:crypto"
+import { createReadStream, promises as fs } from "node:fs"
+import { basename, isAbsolute, relative, resolve } from "node:path"
+import { createGunzip } from "node:zlib"
+import { InputError, type SourceUnit } from "@hashhound/core"
+import { Effect, Stream } from "effect"
+import { glob } from "tinyglobby"
+
+const GLOB_CHARS = /[*?[\]{}]/
+
+const hashFile = (path: string): Effect.Effect<string, InputError> =>
+  Effect.async<string, InputError>((resume) => {
+    const hash = createHash("sha256")
+    const stream = createReadStream(path, { highWaterMark: 1 << 20 })
+    stream.on("data", (chunk) => hash.update(chunk))
+    stream.on("error", (error) => resume(Effect.fail(new InputError({ path, reason: error.message }))))
+    stream.on("end", () => resume(Effect.succeed(hash.digest("hex"))))
+    return Effect.sync(() => stream.destroy())
+  })
+
+/** Files named by patterns (globs, plain files or folders, relative to `baseDir`), sorted, without duplicates. */
+export const expandPaths = (
+  patterns: ReadonlyArray<string>,
+  baseDir: string
+): Effect.Effect<ReadonlyArray<string>, InputError> =>
+  Effect.gen(function* () {
+    const found = new Set<string>()
+    for (const pattern of patterns) {
+      const absolute = isAbsolute(pattern) ? pattern : resolve(baseDir, pattern)
+      if (GLOB_CHARS.test(pattern)) {
+        const matches = yield* Effect.tryPromise({
+          try: () => glob([pattern], { cwd: baseDir, absolute: true, onlyFiles: true, dot: false }),
+          catch: (error) => new InputError({ path: pattern, reason: `bad glob: ${String(error)}` })
+        })
+        if (matches.length === 0) return yield* new InputError({ path: absolute, reason: "no file matches this pattern" })
+        for (const match of matches) found.add(resolve(match))
+        continue
+      }
+      const stat = yield* Effect.tryPromise({
+        try: () => fs.stat(absolute),
+        catch: () => new InputError({ path: absolute, reason: "no such file or folder" })
+      })
+      if (stat.isDirectory()) {
+        const matches = yield* Effect.tryPromise({
+          try: () => glob(["**/*"], { cwd: absolute, absolute: true, onlyFiles: true, dot: false }),
+          catch: (error) => new InputError({ path: absolute, reason: String(error) })
+        })
+        for (const match of matches) found.add(resolve(match))
+      } else found.add(absolute)
+    }
+    return [...found].sort()
+  })
+
+/** Unit id for a file: its path relative to `baseDir` when inside it, else its base name. */
+export const unitIdFor = (path: string, baseDir: string): string => {
+  const rel = relative(baseDir, path)
+  return rel.startsWith("..") || isAbsolute(rel) ? basename(path) : rel.split("\\").join("/")
+}
+
+/** Expand `paths:` into units with size and SHA-256 fingerprint, in path order. */
+export const planFiles = (
+  patterns: ReadonlyArray<string>,
+  baseDir: string
+): Effect.Effect<ReadonlyArray<SourceUnit>, InputError> =>
+  Effect.gen(function* () {
+    const paths = yield* expandPaths(patterns, baseDir)
+    return yield* Effect.forEach(paths, (path) =>
+      Effect.gen(function* () {
+        const stat = yield* Effect.tryPromise({
+          try: () => fs.stat(path),
+          catch: () => new InputError({ path, reason: "cannot stat file" })
+        })
+        const fingerprint = yield* hashFile(path)
+        return { id: unitIdFor(path, baseDir), path, fingerprint, sizeBytes: stat.size } satisfies SourceUnit
+      })
+    )
+  })
+
+/** The first `bytes` bytes of a file (fewer for a short file). */
+export const readHead = (path: string, bytes = 65_536): Effect.Effect<Uint8Array, InputError> =>
+  Effect.acquireUseRelease(
+    Effect.tryPromise({ try: () => fs.open(path, "r"), catch: (e) => new InputError({ path, reason: String(e) }) }),
+    (handle) =>
+      Effect.tryPromise({
+        try: async () => {
+          const buffer = Buffer.alloc(bytes)
+          const { bytesRead } = await handle.read(buffer, 0, bytes, 0)
+          return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead)
+        },
+        catch: (e) => new InputError({ path, reason: String(e) })
+      }),
+    (handle) => Effect.promise(() => handle.close())
+  )
+
+export const isGzip = (head: Uint8Array): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
+
+/** The head of a file after gunzip when it is gzip-compressed (for detecting the format inside). */
+export const readContentHead = (path: string, bytes = 65_536): Effect.Effect<Uint8Array, InputError> =>
+  Effect.flatMap(readHead(path, 2), (magic) =>
+    isGzip(magic)
+      ? Stream.runFoldWhile(
+          rawChunks(path, bytes),
+          Buffer.alloc(0),
+          (acc) => acc.length < bytes,
+          (acc, chunk) => Buffer.concat([acc, chunk])
+        ).pipe(Effect.map((all) => new Uint8Array(all.buffer, all.byteOffset, Math.min(all.length, bytes))))
+      : readHead(path, bytes)
+  )
+
+/**
+ * The decompressed bytes of a file as a stream of Buffers (gzip detected by magic number),
+ * read in large sequential chunks.
+ */
+export const rawChunks = (path: string, chunkBytes = 1 << 20): Stream.Stream<Buffer, InputError> =>
+  Stream.unwrap(
+    Effect.map(readHead(path, 2), (magic) =>
+      Stream.fromAsyncIterable(
+        isGzip(magic)
+          ? createReadStream(path, { highWaterMark: chunkBytes }).pipe(createGunzip({ chunkSize: chunkBytes }))
+          : createReadStream(path, { highWaterMark: chunkBytes }),
+        (error) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })
+      ).pipe(Stream.map((chunk) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))))
+    )
+  )
+
+export interface TextLine {
+  readonly text: string
+  /** 1-based line number */
+  readonly line: number
+  /** byte offset of the line's start in the (decompressed) content */
+  readonly offset: number
+}
+
+/** Lines of a text file (LF or CRLF), with line numbers and byte offsets; gzip transparent. */
+export const textLines = (path: string): Stream.Stream<TextLine, InputError> =>
+  Stream.suspend(() => {
+    let carry: Buffer = Buffer.alloc(0)
+    let lineNo = 0
+    let offset = 0
+    const split = (chunk: Buffer, final: boolean): Array<TextLine> => {
+      const data = carry.length === 0 ? chunk : Buffer.concat([carry, chunk])
+      const out: Array<TextLine> = []
+      let start = 0
+      for (let i = data.indexOf(10, start); i !== -1; i = data.indexOf(10, start)) {
+        const end = i > start && data[i - 1] === 13 ? i - 1 : i
+        lineNo++
+        out.push({ text: data.toString("utf8", start, end), line: lineNo, offset })
+        offset += i + 1 - start
+        start = i + 1
+      }
+      carry = data.subarray(start)
+      if (final && carry.length > 0) {
+        lineNo++
+        const end = carry[carry.length - 1] === 13 ? carry.length - 1 : carry.length
+        out.push({ text: carry.toString("utf8", 0, end), line: lineNo, offset })
+        offset += carry.length
+        carry = Buffer.alloc(0)
+      }
+      return out
+    }
+    return rawChunks(path).pipe(
+      Stream.map((chunk) => split(chunk, false)),
+      Stream.concat(Stream.sync(() => split(Buffer.alloc(0), true))),
+      Stream.flattenIterables
+    )
+  })
