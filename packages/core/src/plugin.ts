@@ -75,7 +75,9 @@ export const issuesFromParseError = (error: ParseResult.ParseError, pathPrefix =
   return issues.filter(
     (issue) =>
       !issue.message.startsWith("Expected undefined") ||
-      !issues.some((other) => other !== issue && other.path === issue.path)
+      !issues.some(
+        (other) => other !== issue && (other.path === issue.path || other.path.startsWith(`${issue.path}.`))
+      )
   )
 }
 

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest"
+import { FLOW_COLUMNS, FlowBatchBuilder, isGuardedColumn, readNumeric, readStrings, stampIdentity } from "../src/index.js"
+
+describe("column catalogue", () => {
+  it("has unique snake_case names and the DESIGN.md columns", () => {
+    const names = FLOW_COLUMNS.map((c) => c.name)
+    expect(new Set(names).size).toBe(names.length)
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9_]*$/)
+    for (const name of ["fwd_iat_std_s", "bwd_pkt_len_max", "pkt_len_mean", "iat_min_s", "bwd_cwr", "splt_iat_ms", "jsonrpc_methods"]) {
+      expect(names).toContain(name)
+    }
+  })
+
+  it("guards identity, hint and label columns from feature groups", () => {
+    expect(isGuardedColumn("src_ip")).toBe(true)
+    expect(isGuardedColumn("tls_sni")).toBe(true)
+    expect(isGuardedColumn("label")).toBe(true)
+    expect(isGuardedColumn("dst_port")).toBe(false)
+    expect(isGuardedColumn("fwd_bytes")).toBe(false)
+  })
+})
+
+describe("FlowBatchBuilder", () => {
+  it("builds typed Arrow columns with nulls and grows", () => {
+    const builder = FlowBatchBuilder.forColumns(["src_ip", "fwd_packets", "duration_s", "protocol", "splt_len"], 1)
+    builder.ensureCapacity(3)
+    builder.setValue("src_ip", 0, "10.0.0.1")
+    builder.setNumber("fwd_packets", 0, 2 ** 40)
+    builder.setNumber("fwd_packets", 2, 7)
+    builder.setNumber("duration_s", 1, 0.25)
+    builder.setNumber("protocol", 0, 6)
+    builder.setValue("splt_len", 0, [60, -52])
+    const batch = builder.finish(3)
+    expect(batch.numRows).toBe(3)
+    expect(batch.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+      "src_ip:Utf8",
+      "fwd_packets:Int64",
+      "duration_s:Float64",
+      "protocol:Int32",
+      "splt_len:List<Int32>"
+    ])
+    expect([...readNumeric(batch, "fwd_packets")!]).toEqual([2 ** 40, Number.NaN, 7])
+    expect(readStrings(batch, "src_ip")).toEqual(["10.0.0.1", null, null])
+    expect([...(batch.getChild("splt_len")!.get(0) as Iterable<number>)]).toEqual([60, -52])
+  })
+
+  it("stamps stable identity columns", () => {
+    const builder = FlowBatchBuilder.forColumns(["protocol"])
+    builder.setNumber("protocol", 0, 17)
+    const batch = stampIdentity(builder.finish(2), "lab", "a/b.pcap", 3)
+    expect(readStrings(batch, "flow_id")).toEqual(["lab/a/b.pcap/3/0", "lab/a/b.pcap/3/1"])
+    expect([...readNumeric(batch, "batch")!]).toEqual([3, 3])
+  })
+})
