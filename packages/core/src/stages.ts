@@ -66,6 +66,11 @@ export interface SourceStage {
     ctx: StageContext,
     resume?: ResumePoint
   ) => Stream.Stream<SourceEvent, PluginError | InputError>
+  /**
+   * For sources that make their inputs (synthetic traffic): write them as files into
+   * `ctx.workDir` and return their paths, without reading them (`hashhound generate`).
+   */
+  readonly materialize?: (ctx: StageContext) => Effect.Effect<ReadonlyArray<string>, PluginError | InputError>
 }
 
 // ---------------------------------------------------------------- qc
