@@ -6,7 +6,7 @@
  * config keys, unique ids), and a shape check for values exported by third-party packages.
  * Does not hold: importing packages (I/O; see `@hashhound/pipeline`), or any built-in list.
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import { InvalidPluginError, UnknownPluginError } from "./errors.js"
 import { PLUGIN_ID_PATTERN, isPluginKind, type PluginKind } from "./kinds.js"
 import { nonSnakeCaseKeys, type AnyPlugin, type Plugin } from "./plugin.js"
@@ -48,7 +48,7 @@ export const isPluginShape = (value: unknown): value is AnyPlugin =>
   typeof value["columnsFor"] === "function" &&
   Array.isArray(value["requires"]) &&
   Array.isArray(value["provides"]) &&
-  isRecord(value["config"])
+  Schema.isSchema(value["config"])
 
 /** Build a registry from plugin lists; refuses contract violations and duplicate ids. */
 export const makeRegistry = (
