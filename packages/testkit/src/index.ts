@@ -1,5 +1,21 @@
 /**
- * @hashhound/testkit: contract suites per plugin kind, makeFromYaml, the golden-case runner and
- * the fixture locator. Used by tests only.
+ * @hashhound/testkit: contract suites per plugin kind, makeFromYaml, the golden-case runner,
+ * batch and TestClock helpers, and the fixture locator. Used by tests only.
  */
 export * from "./fixtures.js"
+export * from "./batches.js"
+export * from "./clock.js"
+export * from "./yaml-stage.js"
+export * from "./golden-compare.js"
+export * from "./golden.js"
+export * from "./contracts/check.js"
+export * from "./contracts/plugin.js"
+export * from "./contracts/made-stage.js"
+export * from "./contracts/source-read.js"
+export * from "./contracts/source.js"
+export * from "./contracts/qc.js"
+export * from "./contracts/labeler.js"
+export * from "./contracts/features.js"
+export * from "./contracts/features-sql.js"
+export * from "./contracts/report.js"
+export * from "./contracts/model.js"

@@ -1,0 +1,98 @@
+/**
+ * Nx generator `@hashhound/tools:plugin` (`npx nx g @hashhound/tools:plugin --kind qc --name x`).
+ *
+ * Holds: option checks (kind, kebab name, the folder must not exist), the substitutions the
+ * templates under `files/<kind>/` use, and the insertion of the new package into
+ * packages/cli/src/builtin-plugins.ts above its `// generator:` markers (skipped when the file
+ * or a marker is absent). CommonJS on purpose, so Nx needs no TypeScript transpiler.
+ * Does not hold: the plugin code itself (see files/<kind>/src/index.ts.template). Model plugins
+ * are not generated: an estimator is more than a template can give a useful start for.
+ */
+"use strict"
+
+const path = require("node:path")
+const { generateFiles, logger } = require("@nx/devkit")
+
+const KINDS = ["source", "qc", "labeler", "features", "report"]
+const NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+const BUILTIN_FILE = "packages/cli/src/builtin-plugins.ts"
+const IMPORT_MARKER = "// generator: plugin imports above"
+const LIST_MARKER = "// generator: plugin list above"
+
+/** `demo-check` → `demoCheck` */
+const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())
+
+/** Checked options and every value the templates use; throws with a readable message. */
+function normalizeOptions(options) {
+  const kind = String(options.kind ?? "")
+  const name = String(options.name ?? "")
+  if (kind === "model")
+    throw new Error(
+      "model plugins are not generated: write one by hand (see plugins/model-* and the estimator contract in @hashhound/testkit)"
+    )
+  if (!KINDS.includes(kind)) throw new Error(`--kind must be one of ${KINDS.join(", ")} (got "${kind}")`)
+  if (!NAME_PATTERN.test(name)) throw new Error(`--name must be kebab-case, e.g. flow-sizes (got "${name}")`)
+  const folder = `${kind}-${name}`
+  return {
+    kind,
+    name,
+    id: `${kind}.${name}`,
+    folder,
+    directory: `plugins/${folder}`,
+    packageName: `@hashhound/plugin-${folder}`,
+    snake: name.replace(/-/g, "_"),
+    ident: `${camel(folder)}Plugins`,
+    skipRegister: options.skipRegister === true
+  }
+}
+
+/**
+ * The text of builtin-plugins.ts with the package inserted above the markers, or undefined when
+ * a marker is missing. Unchanged when the package is already imported. The list entry follows
+ * the list's form: `{ source, plugins }` groups when the file uses them, else a spread.
+ */
+function insertBuiltin(text, packageName, ident) {
+  const lines = text.split("\n")
+  const importAt = lines.findIndex((line) => line.includes(IMPORT_MARKER))
+  const listAt = lines.findIndex((line) => line.includes(LIST_MARKER))
+  if (importAt === -1 || listAt === -1 || listAt < importAt) return undefined
+  if (text.includes(`from "${packageName}"`)) return text
+  const indent = (line) => /^\s*/.exec(line)[0]
+  const grouped = /\{\s*readonly source: string|\{\s*source:/.test(text)
+  const entry = grouped ? `{ source: "${packageName}", plugins: ${ident} },` : `...${ident},`
+  const out = [...lines]
+  out.splice(listAt, 0, `${indent(lines[listAt])}${entry}`)
+  out.splice(importAt, 0, `${indent(lines[importAt])}import { plugins as ${ident} } from "${packageName}"`)
+  return out.join("\n")
+}
+
+/** Add the plugin to the built-in list when the file and its markers are there. */
+function registerBuiltin(tree, o) {
+  if (o.skipRegister) return "skipped (--skipRegister)"
+  if (!tree.exists(BUILTIN_FILE)) return `skipped (no ${BUILTIN_FILE})`
+  const text = tree.read(BUILTIN_FILE, "utf-8")
+  const next = insertBuiltin(text, o.packageName, o.ident)
+  if (next === undefined) return "skipped (markers not found)"
+  if (next !== text) tree.write(BUILTIN_FILE, next)
+  return "registered"
+}
+
+async function pluginGenerator(tree, options) {
+  const o = normalizeOptions(options)
+  if (tree.exists(o.directory) && tree.children(o.directory).length > 0)
+    throw new Error(`${o.directory} already exists; pick another --name or remove the folder`)
+  generateFiles(tree, path.join(__dirname, "files", o.kind), o.directory, { ...o, tmpl: "" })
+  const registered = registerBuiltin(tree, o)
+  return () => {
+    logger.info(`Created ${o.directory} (${o.id}); built-in list: ${registered}.`)
+    logger.info(`Run its tests with: npx vitest run ${o.directory}`)
+    logger.info("Run `npm install` once so the new package is linked into node_modules (the CLI imports it by name).")
+  }
+}
+
+module.exports = pluginGenerator
+module.exports.default = pluginGenerator
+module.exports.pluginGenerator = pluginGenerator
+module.exports.normalizeOptions = normalizeOptions
+module.exports.insertBuiltin = insertBuiltin
+module.exports.KINDS = KINDS
