@@ -108,7 +108,8 @@ export interface LabelAnswer {
 }
 
 export interface LabelerStage {
-  readonly label: (batch: FlowBatch, info: BatchInfo) => Effect.Effect<LabelAnswer, PluginError>
+  /** `context` gives the pipeline folder (relative list paths) and the dataset */
+  readonly label: (batch: FlowBatch, info: BatchInfo, context?: StageContext) => Effect.Effect<LabelAnswer, PluginError>
 }
 
 // ---------------------------------------------------------------- features
