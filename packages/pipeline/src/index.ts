@@ -3,3 +3,7 @@
  * (manifest, checkpoints, resume), storage (DuckDB → Parquet) and report assembly.
  */
 export * from "./spec.js"
+export * from "./config/index.js"
+export * from "./labels/index.js"
+export * from "./run/index.js"
+export * from "./storage/index.js"

@@ -1,0 +1,12 @@
+/**
+ * Storage: DuckDB as a scoped service, FlowBatch ↔ Parquet/CSV/JSONL, atomic files.
+ *
+ * Holds: re-exports only.
+ * Does not hold: the run (see `run/`).
+ */
+export * from "./errors.js"
+export * from "./files.js"
+export * from "./storage.js"
+export { kindOfArrow, kindOfDuck, quoteIdent, quoteLiteral, sqlTypeOf, storedColumns, type StoredColumn } from "./column-kinds.js"
+export { parquetSource, type FileFormat } from "./tables.js"
+export { CHUNK_ROWS } from "./arrow-to-duckdb.js"

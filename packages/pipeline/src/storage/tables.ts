@@ -1,0 +1,91 @@
+/**
+ * Batches in and out of DuckDB on one connection: temp tables, COPY to files, reading files.
+ *
+ * Holds: `loadBatch` (a FlowBatch into a fresh temp table through the appender), `copyBatch`
+ * (a batch to a Parquet, CSV or JSONL file with zstd for Parquet and lists as JSON arrays in
+ * CSV), `readTable` (a SELECT into a FlowBatch) and `describeColumns` (names and kinds of a query).
+ * These are plain async functions over a connection; `storage.ts` wraps them in Effects.
+ * Does not hold: atomic renames (see `files.ts`) or run layout (see `run/`).
+ */
+import type { DuckDBConnection } from "@duckdb/node-api"
+import type { ColumnType, FlowBatch } from "@hashhound/core"
+import { appendColumns } from "./arrow-to-duckdb.js"
+import { kindOfDuck, quoteIdent, quoteLiteral, sqlTypeOf, storedColumns, type StoredColumn } from "./column-kinds.js"
+import { readResult } from "./duckdb-to-arrow.js"
+
+export type FileFormat = "parquet" | "csv" | "jsonl"
+
+let tableCounter = 0
+
+/** Load a batch into a new temp table on this connection and return its name (drop it when done). */
+export const loadBatch = async (
+  connection: DuckDBConnection,
+  batch: FlowBatch
+): Promise<{ readonly table: string; readonly columns: ReadonlyArray<StoredColumn> }> => {
+  const planned = storedColumns(batch)
+  if ("problem" in planned) throw new Error(planned.problem)
+  const table = `hh_batch_${process.pid}_${++tableCounter}`
+  const definition = planned.columns.map((column) => `${quoteIdent(column.name)} ${sqlTypeOf(column.kind)}`).join(", ")
+  await connection.run(`CREATE TEMP TABLE ${table} (${definition === "" ? "hh_empty BOOLEAN" : definition})`)
+  if (planned.columns.length > 0 && batch.numRows > 0) {
+    const appender = await connection.createAppender(table)
+    try {
+      appendColumns(appender, planned.columns, batch.numRows)
+      appender.flushSync()
+    } finally {
+      appender.closeSync()
+    }
+  }
+  return { table, columns: planned.columns }
+}
+
+const isList = (kind: ColumnType): boolean => kind === "list_int32" || kind === "list_float64"
+
+/** The SELECT list a file format gets: lists as JSON array text in CSV, everything as it is otherwise. */
+export const selectListFor = (columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }>, format: FileFormat): string =>
+  columns.length === 0
+    ? "*"
+    : columns
+        .map((column) =>
+          format === "csv" && isList(column.kind)
+            ? `CAST(to_json(${quoteIdent(column.name)}) AS VARCHAR) AS ${quoteIdent(column.name)}`
+            : quoteIdent(column.name)
+        )
+        .join(", ")
+
+export const copyOptions = (format: FileFormat): string =>
+  format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : format === "csv" ? "FORMAT csv, HEADER true" : "FORMAT json"
+
+/** Write a batch to `path` (as it is: the caller picks a tmp name and renames). */
+export const copyBatch = async (connection: DuckDBConnection, batch: FlowBatch, path: string, format: FileFormat): Promise<void> => {
+  const { table, columns } = await loadBatch(connection, batch)
+  try {
+    await connection.run(`COPY (SELECT ${selectListFor(columns, format)} FROM ${table}) TO ${quoteLiteral(path)} (${copyOptions(format)})`)
+  } finally {
+    await connection.run(`DROP TABLE IF EXISTS ${table}`)
+  }
+}
+
+/** Run a SELECT and read all its rows into one batch. */
+export const readTable = async (connection: DuckDBConnection, sql: string): Promise<FlowBatch> =>
+  readResult(await connection.stream(sql))
+
+/** Column names and kinds of a query (undefined kind: not a catalogue kind). */
+export const describeColumns = async (
+  connection: DuckDBConnection,
+  sql: string
+): Promise<ReadonlyArray<{ readonly name: string; readonly kind: ColumnType | undefined }>> => {
+  const result = await connection.run(`SELECT * FROM (${sql}) LIMIT 0`)
+  const names = result.columnNames()
+  return names.map((name, index) => ({ name, kind: kindOfDuck(result.columnType(index)) }))
+}
+
+/** `read_parquet([...])` over the given files. */
+export const parquetSource = (paths: ReadonlyArray<string>, options: { readonly unionByName?: boolean; readonly rowNumbers?: boolean } = {}): string => {
+  const list = `[${paths.map(quoteLiteral).join(", ")}]`
+  const extras = [
+    options.unionByName === true ? "union_by_name = true" : undefined,
+    options.rowNumbers === true ? "filename = true, file_row_number = true" : undefined
+  ].filter((part) => part !== undefined)
+  return `read_parquet(${list}${extras.length === 0 ? "" : `, ${extras.join(", ")}`})`
+}

@@ -1,0 +1,87 @@
+/**
+ * Test batches for storage tests: every catalogue column filled from a seeded generator, with
+ * nulls, empty and null lists, non-ASCII strings, and values beyond 2^32 in int64 columns.
+ *
+ * Holds: `sampleBatch(rows, seed)` and `expectedCell` (the plain JS value a cell should read back as).
+ * Does not hold: assertions.
+ */
+import { FLOW_COLUMNS, FlowBatchBuilder, stampIdentity, type FlowBatch } from "@hashhound/core"
+
+const rng = (seed: number) => {
+  let state = seed >>> 0 || 1
+  return (): number => {
+    state ^= state << 13
+    state >>>= 0
+    state ^= state >>> 17
+    state ^= state << 5
+    state >>>= 0
+    return state / 4294967296
+  }
+}
+
+const FLOW_NAMES = FLOW_COLUMNS.map((c) => c.name).filter(
+  (name) => !["flow_id", "dataset", "capture", "batch", "label", "label_source", "label_detail"].includes(name)
+)
+
+/** A batch with every flow column (identity stamped), some cells null. */
+export const sampleBatch = (rows: number, seed: number, options: { readonly nulls?: boolean } = {}): FlowBatch => {
+  const random = rng(seed)
+  const nulls = options.nulls ?? true
+  const builder = FlowBatchBuilder.forColumns(FLOW_NAMES, rows)
+  for (let row = 0; row < rows; row++) {
+    for (const spec of FLOW_COLUMNS) {
+      if (!builder.has(spec.name)) continue
+      const isNull = nulls && random() < 0.05
+      switch (spec.type) {
+        case "int32":
+          builder.setNumber(spec.name, row, isNull ? null : Math.floor(random() * 65536) - 1000)
+          break
+        case "int64":
+          builder.setNumber(spec.name, row, isNull ? null : Math.floor(random() * 2 ** 40))
+          break
+        case "float64":
+          builder.setNumber(spec.name, row, isNull ? null : random() * 1000 - 10)
+          break
+        case "utf8":
+          builder.setValue(spec.name, row, isNull ? null : random() < 0.1 ? `hôte-${row}-日本` : `v${Math.floor(random() * 1e9)}.example.org`)
+          break
+        case "list_int32": {
+          const length = isNull ? -1 : Math.floor(random() * 9)
+          builder.setValue(spec.name, row, length < 0 ? null : Array.from({ length }, () => Math.floor(random() * 3000) - 1500))
+          break
+        }
+        case "list_float64": {
+          const length = isNull ? -1 : Math.floor(random() * 9)
+          builder.setValue(spec.name, row, length < 0 ? null : Array.from({ length }, () => random() * 100))
+          break
+        }
+        case "bool":
+          builder.setValue(spec.name, row, isNull ? null : random() < 0.5)
+          break
+      }
+    }
+  }
+  return stampIdentity(builder.finish(rows), "lab", "trace-01.pcap", seed)
+}
+
+/** A cell as plain JS: bigint → number, list vectors → arrays. */
+export const plainCell = (value: unknown): unknown => {
+  if (value === null || value === undefined) return null
+  if (typeof value === "bigint") return Number(value)
+  if (typeof value === "object" && value !== null && Symbol.iterator in value && typeof value !== "string") {
+    return [...(value as Iterable<unknown>)].map(plainCell)
+  }
+  return value
+}
+
+/** Rows of a batch as plain objects (column order as in the batch). */
+export const plainRows = (batch: FlowBatch): Array<Record<string, unknown>> => {
+  const names = batch.schema.fields.map((f) => f.name)
+  const out: Array<Record<string, unknown>> = []
+  for (let row = 0; row < batch.numRows; row++) {
+    const record: Record<string, unknown> = {}
+    for (const name of names) record[name] = plainCell(batch.getChild(name)!.get(row))
+    out.push(record)
+  }
+  return out
+}
