@@ -1,0 +1,76 @@
+/**
+ * Capture container detection by magic number (never by file name).
+ *
+ * Holds: `sniffContainer` (gzip, zstd, classic pcap in its four magic/byte-order forms,
+ * pcapng, or unknown with a short description of what the bytes look like) and the classic
+ * pcap file header decoder.
+ * Does not hold: record parsing (see `pcap-parser.ts` and `pcapng-parser.ts`).
+ */
+
+export type Container =
+  | { readonly _tag: "gzip" }
+  | { readonly _tag: "zstd" }
+  | { readonly _tag: "pcap"; readonly littleEndian: boolean; readonly nano: boolean }
+  | { readonly _tag: "pcapng" }
+  | { readonly _tag: "empty" }
+  | { readonly _tag: "unknown"; readonly looksLike: string }
+
+const PCAP_US = 0xa1b2c3d4
+const PCAP_NS = 0xa1b23c4d
+export const PCAPNG_SHB = 0x0a0d0d0a
+
+const u32le = (head: Uint8Array, at: number): number =>
+  ((head[at]! | (head[at + 1]! << 8) | (head[at + 2]! << 16)) >>> 0) + head[at + 3]! * 0x1000000
+
+/** What a file head (raw, possibly compressed) is. */
+export const sniffContainer = (head: Uint8Array): Container => {
+  if (head.length === 0) return { _tag: "empty" }
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return { _tag: "gzip" }
+  if (head.length < 4) return { _tag: "unknown", looksLike: `only ${head.length} byte(s)` }
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return { _tag: "zstd" }
+  const le = u32le(head, 0)
+  if (le === PCAP_US) return { _tag: "pcap", littleEndian: true, nano: false }
+  if (le === PCAP_NS) return { _tag: "pcap", littleEndian: true, nano: true }
+  const be = ((head[0]! << 24) >>> 0) + ((head[1]! << 16) | (head[2]! << 8) | head[3]!)
+  if (be === PCAP_US) return { _tag: "pcap", littleEndian: false, nano: false }
+  if (be === PCAP_NS) return { _tag: "pcap", littleEndian: false, nano: true }
+  if (le === PCAPNG_SHB) return { _tag: "pcapng" }
+  return { _tag: "unknown", looksLike: describeHead(head) }
+}
+
+const describeHead = (head: Uint8Array): string => {
+  const ascii = Buffer.from(head.subarray(0, 8)).toString("latin1")
+  if (ascii.startsWith("snoop")) return "a Solaris snoop capture (not supported; convert it with `editcap -F pcap`)"
+  if (head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68) return "bzip2-compressed data (decompress it first)"
+  if (head[0] === 0xfd && ascii.startsWith("\u00fd7zXZ")) return "xz-compressed data (decompress it first)"
+  if (head[0] === 0x50 && head[1] === 0x4b) return "a zip archive (extract it first)"
+  let printable = 0
+  const n = Math.min(head.length, 512)
+  for (let i = 0; i < n; i++) {
+    const c = head[i]!
+    if (c === 9 || c === 10 || c === 13 || (c >= 32 && c < 127)) printable++
+  }
+  if (printable === n) return "text"
+  const hex = Buffer.from(head.subarray(0, 4)).toString("hex")
+  return `binary data starting with 0x${hex}`
+}
+
+export interface PcapHeader {
+  readonly littleEndian: boolean
+  readonly nano: boolean
+  readonly snaplen: number
+  readonly linkType: number
+}
+
+/** The classic pcap global header (24 bytes); undefined when `head` is shorter. */
+export const pcapHeader = (head: Uint8Array, littleEndian: boolean, nano: boolean): PcapHeader | undefined => {
+  if (head.length < 24) return undefined
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength)
+  return {
+    littleEndian,
+    nano,
+    snaplen: view.getUint32(16, littleEndian),
+    // upper bits carry FCS information; the link type is the low 16 bits
+    linkType: view.getUint32(20, littleEndian) & 0xffff
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Link-layer decoding: where the IP header starts in a frame, and the outermost VLAN id.
+ *
+ * Holds: `findNetwork` for Ethernet (802.1Q, 802.1ad/QinQ, MPLS, PPPoE session), Linux SLL
+ * and SLL2, raw IP (LINKTYPE_RAW 101, DLT_RAW 12/14, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229), BSD
+ * NULL and LOOP (address family in either byte order), PPP and Cisco HDLC. It writes into a
+ * small reusable result object and allocates nothing.
+ * Does not hold: IP or transport decoding (see `packet-decoder.ts`).
+ */
+
+export const LINK_OK = 0
+/** the link type is not one this decoder knows */
+export const LINK_UNSUPPORTED = 1
+/** a known link type carrying something other than IPv4/IPv6 (ARP, LLDP, …) */
+export const LINK_NON_IP = 2
+/** the frame is too short for its link header */
+export const LINK_SHORT = 3
+
+export interface LinkResult {
+  /** buffer index where the IP header starts */
+  netStart: number
+  /** 4, 6, or 0 for "look at the version nibble" */
+  version: number
+  /** outermost VLAN id, -1 when untagged */
+  vlan: number
+}
+
+const ETH_IPV4 = 0x0800
+const ETH_IPV6 = 0x86dd
+
+/** the set of link types `findNetwork` understands */
+export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276])
+
+/** Dispatch on an EtherType at `type`, payload at `at`; VLAN tags, MPLS and PPPoE are walked. */
+const ethertype = (buf: Buffer, type: number, at: number, end: number, out: LinkResult): number => {
+  let t = type
+  let o = at
+  for (let tags = 0; t === 0x8100 || t === 0x88a8 || t === 0x9100 || t === 0x9200; tags++) {
+    if (o + 4 > end || tags > 8) return LINK_SHORT
+    if (out.vlan < 0) out.vlan = buf.readUInt16BE(o) & 0x0fff
+    t = buf.readUInt16BE(o + 2)
+    o += 4
+  }
+  if (t === ETH_IPV4 || t === ETH_IPV6) {
+    out.netStart = o
+    out.version = t === ETH_IPV4 ? 4 : 6
+    return LINK_OK
+  }
+  if (t === 0x8847 || t === 0x8848) {
+    // MPLS label stack: 4 bytes per label, bottom-of-stack bit in the third byte
+    for (let labels = 0; labels < 16; labels++) {
+      if (o + 4 > end) return LINK_SHORT
+      const bottom = (buf[o + 2]! & 0x01) !== 0
+      o += 4
+      if (bottom) {
+        out.netStart = o
+        out.version = 0
+        return LINK_OK
+      }
+    }
+    return LINK_NON_IP
+  }
+  if (t === 0x8864) {
+    if (o + 8 > end) return LINK_SHORT
+    const ppp = buf.readUInt16BE(o + 6)
+    if (ppp !== 0x0021 && ppp !== 0x0057) return LINK_NON_IP
+    out.netStart = o + 8
+    out.version = ppp === 0x0021 ? 4 : 6
+    return LINK_OK
+  }
+  return LINK_NON_IP
+}
+
+const AF_INET6 = new Set([10, 24, 28, 30])
+
+/** Where the network header of a frame starts. */
+export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType: number, out: LinkResult): number => {
+  const end = start + caplen
+  out.vlan = -1
+  out.version = 0
+  switch (linkType) {
+    case 1: {
+      if (caplen < 14) return LINK_SHORT
+      return ethertype(buf, buf.readUInt16BE(start + 12), start + 14, end, out)
+    }
+    case 113: {
+      if (caplen < 16) return LINK_SHORT
+      return ethertype(buf, buf.readUInt16BE(start + 14), start + 16, end, out)
+    }
+    case 276: {
+      if (caplen < 20) return LINK_SHORT
+      return ethertype(buf, buf.readUInt16BE(start), start + 20, end, out)
+    }
+    case 12:
+    case 14:
+    case 101:
+      out.netStart = start
+      return caplen < 1 ? LINK_SHORT : LINK_OK
+    case 228:
+    case 229:
+      out.netStart = start
+      out.version = linkType === 228 ? 4 : 6
+      return caplen < 1 ? LINK_SHORT : LINK_OK
+    case 0:
+    case 108: {
+      if (caplen < 4) return LINK_SHORT
+      let family = buf.readUInt32LE(start)
+      if (family > 0xffff) family = buf.readUInt32BE(start)
+      out.netStart = start + 4
+      if (family === 2) out.version = 4
+      else if (AF_INET6.has(family)) out.version = 6
+      else return LINK_NON_IP
+      return LINK_OK
+    }
+    case 9:
+    case 50: {
+      let o = start
+      if (caplen >= 2 && buf[o] === 0xff && buf[o + 1] === 0x03) o += 2
+      if (o + 2 > end) return LINK_SHORT
+      let proto = buf[o]!
+      // protocol field compression: one byte when odd
+      if ((proto & 1) === 0) {
+        proto = buf.readUInt16BE(o)
+        o += 2
+      } else o += 1
+      if (proto !== 0x21 && proto !== 0x57) return LINK_NON_IP
+      out.netStart = o
+      out.version = proto === 0x21 ? 4 : 6
+      return LINK_OK
+    }
+    case 104: {
+      if (caplen < 4) return LINK_SHORT
+      return ethertype(buf, buf.readUInt16BE(start + 2), start + 4, end, out)
+    }
+    default:
+      return LINK_UNSUPPORTED
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Frame → flow-relevant fields: addresses, ports, protocol, lengths, TCP flags and window,
+ * fragment identity, and where the transport payload lies.
+ *
+ * Holds: `Decoded` (one reusable object per meter) and `decodeFrame` for IPv4 (options,
+ * fragments), IPv6 (hop-by-hop, routing, fragment, destination options, AH, mobility and shim6
+ * headers), TCP, UDP, SCTP (ports), ICMP/ICMPv6 (no ports) and any other protocol
+ * (protocol-only). Lengths come from the IP header, so a snaplen-cut frame still counts its
+ * full size; `truncated` says so. Nothing is allocated per packet.
+ * Does not hold: the link layer (see `link.ts`) or anything about flows.
+ */
+import { findNetwork, LINK_NON_IP, LINK_OK, LINK_UNSUPPORTED, type LinkResult } from "./link.js"
+
+export const DECODE_OK = 0
+export const DECODE_UNSUPPORTED_LINK = 1
+export const DECODE_NON_IP = 2
+export const DECODE_MALFORMED = 3
+
+export const FRAG_NONE = 0
+/** offset 0 with more fragments to come: ports are here */
+export const FRAG_FIRST = 1
+/** offset > 0: no transport header */
+export const FRAG_LATER = 2
+
+export class Decoded implements LinkResult {
+  netStart = 0
+  version = 0
+  vlan = -1
+  /** big-endian address words; IPv4 uses word 0 only */
+  readonly src = new Uint32Array(4)
+  readonly dst = new Uint32Array(4)
+  protocol = 0
+  hasPorts = false
+  srcPort = 0
+  dstPort = 0
+  /** IP total length from the header (what byte counts use) */
+  ipLen = 0
+  /** transport payload length from the header lengths */
+  payloadLen = 0
+  /** captured payload bytes [payloadStart, payloadEnd) in the buffer */
+  payloadStart = 0
+  payloadEnd = 0
+  /** TCP flags byte, -1 when no TCP header was captured */
+  tcpFlags = -1
+  tcpWindow = -1
+  fragment = FRAG_NONE
+  fragId = 0
+  /** protocol named where the fragmentation happened (IPv4 header, IPv6 fragment header) */
+  fragProto = 0
+  /** the frame was cut (snaplen) before the end of the IP packet */
+  truncated = false
+}
+
+const TCP = 6
+const UDP = 17
+const SCTP = 132
+const ICMP = 1
+const ICMP6 = 58
+
+/** Transport fields from `t` (l4Len bytes by the header, captured up to capEnd). */
+const transport = (buf: Buffer, t: number, l4Len: number, capEnd: number, d: Decoded): void => {
+  const proto = d.protocol
+  d.hasPorts = false
+  d.srcPort = 0
+  d.dstPort = 0
+  d.tcpFlags = -1
+  d.tcpWindow = -1
+  let header: number
+  if (proto === TCP || proto === UDP || proto === SCTP) {
+    if (t + 4 <= capEnd) {
+      d.hasPorts = true
+      d.srcPort = buf.readUInt16BE(t)
+      d.dstPort = buf.readUInt16BE(t + 2)
+    } else d.truncated = true
+    if (proto === TCP) {
+      header = 20
+      if (t + 13 <= capEnd) header = Math.max(20, (buf[t + 12]! >> 4) * 4)
+      if (t + 14 <= capEnd) d.tcpFlags = buf[t + 13]!
+      if (t + 16 <= capEnd) d.tcpWindow = buf.readUInt16BE(t + 14)
+    } else header = proto === UDP ? 8 : 12
+  } else if (proto === ICMP || proto === ICMP6) header = 8
+  else header = 0
+  d.payloadLen = Math.max(0, l4Len - header)
+  const start = Math.min(t + header, capEnd)
+  d.payloadStart = start
+  d.payloadEnd = Math.max(start, Math.min(capEnd, t + l4Len))
+}
+
+const ipv4 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
+  if (o + 20 > end) return DECODE_MALFORMED
+  const ihl = (buf[o]! & 0x0f) * 4
+  if (ihl < 20 || o + ihl > end) return DECODE_MALFORMED
+  let total = buf.readUInt16BE(o + 2)
+  if (total === 0) total = end - o // segmentation offload writes 0
+  if (total < ihl) return DECODE_MALFORMED
+  d.ipLen = total
+  d.truncated = o + total > end
+  const capEnd = Math.min(end, o + total)
+  d.protocol = buf[o + 9]!
+  d.src[0] = buf.readUInt32BE(o + 12)
+  d.dst[0] = buf.readUInt32BE(o + 16)
+  d.src[1] = d.src[2] = d.src[3] = 0
+  d.dst[1] = d.dst[2] = d.dst[3] = 0
+  const ff = buf.readUInt16BE(o + 6)
+  const fragOffset = ff & 0x1fff
+  d.fragId = buf.readUInt16BE(o + 4)
+  d.fragProto = d.protocol
+  if (fragOffset !== 0) {
+    d.fragment = FRAG_LATER
+    d.hasPorts = false
+    d.srcPort = d.dstPort = 0
+    d.tcpFlags = d.tcpWindow = -1
+    d.payloadLen = total - ihl
+    d.payloadStart = d.payloadEnd = capEnd
+    return DECODE_OK
+  }
+  d.fragment = (ff & 0x2000) !== 0 ? FRAG_FIRST : FRAG_NONE
+  transport(buf, o + ihl, total - ihl, capEnd, d)
+  return DECODE_OK
+}
+
+const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
+  if (o + 40 > end) return DECODE_MALFORMED
+  const plen = buf.readUInt16BE(o + 4)
+  const total = plen === 0 ? end - o : 40 + plen
+  d.ipLen = total
+  d.truncated = o + total > end
+  const capEnd = Math.min(end, o + total)
+  for (let i = 0; i < 4; i++) {
+    d.src[i] = buf.readUInt32BE(o + 8 + 4 * i)
+    d.dst[i] = buf.readUInt32BE(o + 24 + 4 * i)
+  }
+  let nh = buf[o + 6]!
+  let t = o + 40
+  d.fragment = FRAG_NONE
+  d.fragId = 0
+  for (let n = 0; n < 16; n++) {
+    if (nh === 0 || nh === 43 || nh === 60 || nh === 135 || nh === 139 || nh === 140) {
+      if (t + 2 > capEnd) break
+      const next = buf[t]!
+      t += (buf[t + 1]! + 1) * 8
+      nh = next
+      continue
+    }
+    if (nh === 51) {
+      if (t + 2 > capEnd) break
+      const next = buf[t]!
+      t += (buf[t + 1]! + 2) * 4
+      nh = next
+      continue
+    }
+    if (nh === 44) {
+      if (t + 8 > capEnd) break
+      const next = buf[t]!
+      const offFlags = buf.readUInt16BE(t + 2)
+      d.fragId = buf.readUInt32BE(t + 4)
+      d.fragProto = next
+      t += 8
+      nh = next
+      if (offFlags >> 3 !== 0) {
+        d.fragment = FRAG_LATER
+        d.protocol = nh
+        d.hasPorts = false
+        d.srcPort = d.dstPort = 0
+        d.tcpFlags = d.tcpWindow = -1
+        d.payloadLen = Math.max(0, total - (t - o))
+        d.payloadStart = d.payloadEnd = capEnd
+        return DECODE_OK
+      }
+      if ((offFlags & 1) !== 0) d.fragment = FRAG_FIRST
+      continue
+    }
+    break
+  }
+  d.protocol = nh
+  if (t > o + total) {
+    // extension headers claim more than the packet holds
+    d.hasPorts = false
+    d.srcPort = d.dstPort = 0
+    d.tcpFlags = d.tcpWindow = -1
+    d.payloadLen = 0
+    d.payloadStart = d.payloadEnd = capEnd
+    return DECODE_OK
+  }
+  transport(buf, t, total - (t - o), capEnd, d)
+  return DECODE_OK
+}
+
+/** Decode one frame into `d`; the result says whether it is an IP packet the meter can use. */
+export const decodeFrame = (buf: Buffer, start: number, caplen: number, linkType: number, d: Decoded): number => {
+  const link = findNetwork(buf, start, caplen, linkType, d)
+  if (link !== LINK_OK) {
+    if (link === LINK_UNSUPPORTED) return DECODE_UNSUPPORTED_LINK
+    if (link === LINK_NON_IP) return DECODE_NON_IP
+    return DECODE_MALFORMED
+  }
+  const end = start + caplen
+  const o = d.netStart
+  if (o >= end) return DECODE_MALFORMED
+  const nibble = buf[o]! >> 4
+  const hinted = d.version
+  let version = hinted === 0 ? nibble : hinted
+  if (version !== nibble) {
+    // the link layer said one version, the header says another: trust a valid header
+    if (nibble === 4 || nibble === 6) version = nibble
+    else return DECODE_MALFORMED
+  }
+  d.version = version
+  if (version === 4) return ipv4(buf, o, end, d)
+  if (version === 6) return ipv6(buf, o, end, d)
+  return hinted === 0 ? DECODE_NON_IP : DECODE_MALFORMED
+}

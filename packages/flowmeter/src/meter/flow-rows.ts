@@ -1,0 +1,234 @@
+/**
+ * Ended flows → FlowBatch rows.
+ *
+ * Holds: `FLOWMETER_COLUMNS` (the catalogue columns a capture fills) and `RowWriter`, which
+ * writes one flow slot into a FlowBatchBuilder through column handles fetched once (numbers go
+ * straight into the handles' typed arrays) and finishes a batch.
+ * Does not hold: when flows end (see `flow-meter.ts`).
+ */
+import { FlowBatchBuilder, TCP_FLAGS, type FlowBatch, type NumericColumn, type ValueColumn } from "@hashhound/core"
+import { ipv4Text, ipv6Text } from "./address.js"
+import { FLAG_COUNTS, KEY_WORDS, type FlowStore } from "./flow-store.js"
+import type { HintValues } from "./hint-feed.js"
+
+const STAT_DIRS = ["fwd_", "bwd_", ""] as const
+
+export const FLOWMETER_COLUMNS: ReadonlyArray<string> = [
+  "src_ip",
+  "dst_ip",
+  "src_port",
+  "dst_port",
+  "protocol",
+  "ip_version",
+  "vlan_id",
+  "first_seen_us",
+  "last_seen_us",
+  "duration_s",
+  "fwd_packets",
+  "bwd_packets",
+  "fwd_bytes",
+  "bwd_bytes",
+  "fwd_payload_bytes",
+  "bwd_payload_bytes",
+  ...STAT_DIRS.flatMap((d) => ["min", "mean", "max", "std"].map((s) => `${d}pkt_len_${s}`)),
+  ...STAT_DIRS.flatMap((d) => ["mean", "std", "min", "max"].map((s) => `${d}iat_${s}_s`)),
+  ...(["fwd_", "bwd_"] as const).flatMap((d) => TCP_FLAGS.map((flag) => `${d}${flag}`)),
+  "fwd_init_win",
+  "bwd_init_win",
+  "splt_len",
+  "splt_iat_ms",
+  "end_reason",
+  "app_proto",
+  "tls_sni",
+  "tls_ja3",
+  "tls_ja4",
+  "http_host",
+  "dns_qname",
+  "jsonrpc_methods"
+]
+
+const LEN_STATS = ["min", "mean", "max", "std"] as const
+const IAT_STATS = ["mean", "std", "min", "max"] as const
+
+/** The numeric column handles of one builder, fetched once. */
+interface Handles {
+  readonly num: (name: string) => NumericColumn
+  readonly val: (name: string) => ValueColumn
+}
+
+export class RowWriter {
+  private builder!: FlowBatchBuilder
+  rows = 0
+  private srcIp!: ValueColumn
+  private dstIp!: ValueColumn
+  private srcPort!: NumericColumn
+  private dstPort!: NumericColumn
+  private protocol!: NumericColumn
+  private ipVersion!: NumericColumn
+  private vlan!: NumericColumn
+  private firstSeen!: NumericColumn
+  private lastSeen!: NumericColumn
+  private duration!: NumericColumn
+  private volume!: Array<NumericColumn>
+  /** [direction][len min, mean, max, std, iat mean, std, min, max] */
+  private stats!: Array<Array<NumericColumn>>
+  private tcpFwd!: Array<NumericColumn>
+  private tcpBwd!: Array<NumericColumn>
+  private fwdWin!: NumericColumn
+  private bwdWin!: NumericColumn
+  private spltLen!: ValueColumn
+  private spltIat!: ValueColumn
+  private endReason!: ValueColumn
+  private hints!: Array<ValueColumn>
+
+  constructor(private readonly initialCapacity: number) {
+    this.fresh()
+  }
+
+  private fresh(): void {
+    const builder = FlowBatchBuilder.forColumns(FLOWMETER_COLUMNS, this.initialCapacity)
+    const h: Handles = { num: (name) => builder.numeric(name), val: (name) => builder.value(name) }
+    this.builder = builder
+    this.srcIp = h.val("src_ip")
+    this.dstIp = h.val("dst_ip")
+    this.srcPort = h.num("src_port")
+    this.dstPort = h.num("dst_port")
+    this.protocol = h.num("protocol")
+    this.ipVersion = h.num("ip_version")
+    this.vlan = h.num("vlan_id")
+    this.firstSeen = h.num("first_seen_us")
+    this.lastSeen = h.num("last_seen_us")
+    this.duration = h.num("duration_s")
+    this.volume = ["fwd_packets", "bwd_packets", "fwd_bytes", "bwd_bytes", "fwd_payload_bytes", "bwd_payload_bytes"].map(h.num)
+    this.stats = STAT_DIRS.map((d) => [
+      ...LEN_STATS.map((s) => h.num(`${d}pkt_len_${s}`)),
+      ...IAT_STATS.map((s) => h.num(`${d}iat_${s}_s`))
+    ])
+    this.tcpFwd = TCP_FLAGS.map((flag) => h.num(`fwd_${flag}`))
+    this.tcpBwd = TCP_FLAGS.map((flag) => h.num(`bwd_${flag}`))
+    this.fwdWin = h.num("fwd_init_win")
+    this.bwdWin = h.num("bwd_init_win")
+    this.spltLen = h.val("splt_len")
+    this.spltIat = h.val("splt_iat_ms")
+    this.endReason = h.val("end_reason")
+    this.hints = ["app_proto", "tls_sni", "tls_ja3", "tls_ja4", "http_host", "dns_qname", "jsonrpc_methods"].map(h.val)
+  }
+
+  private writeStats(
+    row: number,
+    slot: number,
+    cols: Array<NumericColumn>,
+    packets: number,
+    lenMin: Float64Array,
+    lenMean: Float64Array,
+    lenMax: Float64Array,
+    lenM2: Float64Array,
+    iatMean: Float64Array,
+    iatM2: Float64Array,
+    iatMin: Float64Array,
+    iatMax: Float64Array
+  ): void {
+    if (packets > 0) {
+      set(cols[0]!, row, lenMin[slot]!)
+      set(cols[1]!, row, lenMean[slot]!)
+      set(cols[2]!, row, lenMax[slot]!)
+      set(cols[3]!, row, Math.sqrt(Math.max(0, lenM2[slot]!) / packets))
+    } else for (let k = 0; k < 4; k++) cols[k]!.valid[row] = 0
+    const gaps = packets - 1
+    if (gaps > 0) {
+      set(cols[4]!, row, iatMean[slot]!)
+      set(cols[5]!, row, Math.sqrt(Math.max(0, iatM2[slot]!) / gaps))
+      set(cols[6]!, row, iatMin[slot]!)
+      set(cols[7]!, row, iatMax[slot]!)
+    } else for (let k = 4; k < 8; k++) cols[k]!.valid[row] = 0
+  }
+
+  /** Append the flow in `slot` as a row. */
+  write(store: FlowStore, slot: number, endReason: string, hints: HintValues | undefined): void {
+    const row = this.rows++
+    this.builder.ensureCapacity(row + 1)
+    const k = store.keys
+    const at = slot * KEY_WORDS
+    const w0 = k[at]!
+    const version = w0 >>> 24
+    const protocol = (w0 >>> 16) & 0xff
+    const vlan = (w0 & 0xffff) - 1
+    const srcIsA = store.u.srcIsA[slot] === 1
+    const ports = k[at + 9]!
+    const hasPorts = protocol === 6 || protocol === 17 || protocol === 132
+    const sAt = srcIsA ? at + 1 : at + 5
+    const dAt = srcIsA ? at + 5 : at + 1
+    this.srcIp.values[row] = version === 4 ? ipv4Text(k[sAt]!) : ipv6Text(k, sAt)
+    this.dstIp.values[row] = version === 4 ? ipv4Text(k[dAt]!) : ipv6Text(k, dAt)
+    setOrNull(this.srcPort, row, hasPorts, srcIsA ? ports >>> 16 : ports & 0xffff)
+    setOrNull(this.dstPort, row, hasPorts, srcIsA ? ports & 0xffff : ports >>> 16)
+    set(this.protocol, row, protocol)
+    set(this.ipVersion, row, version)
+    setOrNull(this.vlan, row, vlan >= 0, vlan)
+    const f = store.f
+    const first = f.firstTs[slot]!
+    const last = f.lastTs[slot]!
+    set(this.firstSeen, row, first)
+    set(this.lastSeen, row, last)
+    set(this.duration, row, (last - first) / 1e6)
+    const fp = f.fwdPackets[slot]!
+    const bp = f.bwdPackets[slot]!
+    const vol = this.volume
+    set(vol[0]!, row, fp)
+    set(vol[1]!, row, bp)
+    set(vol[2]!, row, f.fwdBytes[slot]!)
+    set(vol[3]!, row, f.bwdBytes[slot]!)
+    set(vol[4]!, row, f.fwdPayload[slot]!)
+    set(vol[5]!, row, f.bwdPayload[slot]!)
+    const st = this.stats
+    this.writeStats(row, slot, st[0]!, fp, f.fwdLenMin, f.fwdLenMean, f.fwdLenMax, f.fwdLenM2, f.fwdIatMean, f.fwdIatM2, f.fwdIatMin, f.fwdIatMax)
+    this.writeStats(row, slot, st[1]!, bp, f.bwdLenMin, f.bwdLenMean, f.bwdLenMax, f.bwdLenM2, f.bwdIatMean, f.bwdIatM2, f.bwdIatMin, f.bwdIatMax)
+    this.writeStats(row, slot, st[2]!, fp + bp, f.allLenMin, f.allLenMean, f.allLenMax, f.allLenM2, f.allIatMean, f.allIatM2, f.allIatMin, f.allIatMax)
+    const isTcp = protocol === 6
+    const base = slot * FLAG_COUNTS
+    for (let bit = 0; bit < 8; bit++) {
+      setOrNull(this.tcpFwd[bit]!, row, isTcp, store.flags[base + bit]!)
+      setOrNull(this.tcpBwd[bit]!, row, isTcp, store.flags[base + 8 + bit]!)
+    }
+    const fw = store.i.fwdInitWin[slot]!
+    const bw = store.i.bwdInitWin[slot]!
+    setOrNull(this.fwdWin, row, fw >= 0, fw)
+    setOrNull(this.bwdWin, row, bw >= 0, bw)
+    const count = store.u.spltCount[slot]!
+    const from = slot * store.splt
+    this.spltLen.values[row] = Array.from(store.spltLen.subarray(from, from + count))
+    this.spltIat.values[row] = Array.from(store.spltIat.subarray(from, from + count))
+    this.endReason.values[row] = endReason
+    const hv = this.hints
+    if (hints === undefined) for (let j = 0; j < 7; j++) hv[j]!.values[row] = null
+    else {
+      hv[0]!.values[row] = hints.appProto
+      hv[1]!.values[row] = hints.tlsSni
+      hv[2]!.values[row] = hints.tlsJa3
+      hv[3]!.values[row] = hints.tlsJa4
+      hv[4]!.values[row] = hints.httpHost
+      hv[5]!.values[row] = hints.dnsQname
+      hv[6]!.values[row] = hints.jsonrpcMethods.length === 0 ? null : hints.jsonrpcMethods.join(",")
+    }
+  }
+
+  /** The rows so far as a FlowBatch; the writer starts a new batch. */
+  finish(): FlowBatch {
+    const batch = this.builder.finish(this.rows)
+    this.rows = 0
+    this.fresh()
+    return batch
+  }
+}
+
+const set = (column: NumericColumn, row: number, value: number): void => {
+  column.values[row] = value
+  column.valid[row] = 1
+}
+
+const setOrNull = (column: NumericColumn, row: number, present: boolean, value: number): void => {
+  if (present) {
+    column.values[row] = value
+    column.valid[row] = 1
+  } else column.valid[row] = 0
+}

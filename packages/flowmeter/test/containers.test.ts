@@ -1,0 +1,141 @@
+/**
+ * Containers and link types on hand-made captures: pcap headers, pcapng sections/interfaces/
+ * blocks, gzip, detection by magic number, refusals and empty files.
+ */
+import { it } from "@effect/vitest"
+import { Effect } from "effect"
+import { gzipSync } from "node:zlib"
+import { describe, expect } from "vitest"
+import { collectCapture } from "./helpers/collect.js"
+import { ether, ipv4, ipv6, nullLink, pcap, PcapngWriter, sll, sll2, TCP_SYN, tcp, udp } from "./helpers/frames.js"
+import { tempFile } from "./helpers/temp-files.js"
+
+const T0 = 1_700_000_000
+const v4 = (sport: number) => ipv4("10.1.1.1", "10.2.2.2", 17, udp(sport, 53, Buffer.alloc(10)))
+const v6 = (sport: number) => ipv6("2001:db8::1", "2001:db8::2", 17, udp(sport, 53, Buffer.alloc(10)))
+
+const read = (bytes: Buffer, name = "x.pcap") => collectCapture(tempFile(bytes, name))
+
+describe("classic pcap headers", () => {
+  for (const littleEndian of [true, false]) {
+    for (const nano of [false, true]) {
+      it.effect(`${littleEndian ? "little" : "big"}-endian ${nano ? "ns" : "µs"} timestamps`, () =>
+        Effect.gen(function* () {
+          const { flows } = yield* read(pcap([{ t: T0 + 0.123456, frame: ether(v4(1)) }], { littleEndian, nano }))
+          expect(flows.map((f) => f.first_seen_us)).toEqual([T0 * 1e6 + 123456])
+        }))
+    }
+  }
+})
+
+describe("link types", () => {
+  it.effect("SLL, SLL2, raw IP (101, 12, 228, 229), NULL and LOOP in both byte orders", () =>
+    Effect.gen(function* () {
+      const cases: Array<[number, Buffer, number]> = [
+        [113, sll(v4(1)), 4],
+        [113, sll(v6(2), 0x86dd), 6],
+        [276, sll2(v4(3)), 4],
+        [101, v6(4), 6],
+        [12, v4(5), 4],
+        [228, v4(6), 4],
+        [229, v6(7), 6],
+        [0, nullLink(v4(8), 2, true), 4],
+        [0, nullLink(v6(9), 30, true), 6],
+        [0, nullLink(v6(10), 24, false), 6],
+        [108, nullLink(v4(11), 2, false), 4],
+        [108, nullLink(v6(12), 28, true), 6]
+      ]
+      for (const [linkType, frame, version] of cases) {
+        const { flows } = yield* read(pcap([{ t: T0, frame }], { linkType }))
+        expect(flows.map((f) => [f.ip_version, f.protocol, f.dst_port]), `link type ${linkType}`).toEqual([[version, 17, 53]])
+      }
+    }))
+
+  it.effect("frames of unsupported link types are skipped with one finding per link type", () =>
+    Effect.gen(function* () {
+      const ng = new PcapngWriter()
+        .shb()
+        .idb(1)
+        .idb(147)
+        .idb(105)
+        .epb(0, BigInt(T0) * 1_000_000n, ether(v4(1)))
+        .epb(1, BigInt(T0) * 1_000_000n, Buffer.alloc(30))
+        .epb(1, BigInt(T0) * 1_000_000n, Buffer.alloc(30))
+        .epb(2, BigInt(T0) * 1_000_000n, Buffer.alloc(30))
+        .finish()
+      const { flows, findings } = yield* read(ng, "x.pcapng")
+      expect(flows).toHaveLength(1)
+      expect(findings.filter((f) => f.code === "skipped_link_type").map((f) => [f.count, f.message.includes("147")])).toEqual([
+        [1, false],
+        [2, true]
+      ])
+    }))
+})
+
+describe("pcapng", () => {
+  it.effect("sections of both byte orders, interfaces with their own tsresol/tsoffset, EPB/SPB/PB, unknown blocks skipped", () =>
+    Effect.gen(function* () {
+      const ng = new PcapngWriter(true)
+        .shb(true)
+        .idb(1, { tsresol: 9 }) // ns
+        .idb(113, { tsresol: 3, tsoffset: 100 }) // ms, +100 s
+        .other(0x0bad0bad, Buffer.alloc(20, 7))
+        .epb(0, BigInt(T0) * 1_000_000_000n + 123_456_789n, ether(v4(1)))
+        .epb(1, BigInt(T0) * 1000n + 5n, sll(v4(2)))
+        .shb(false)
+        .idb(101, { tsresol: 0x80 | 20 }) // 2^-20 s
+        .epb(0, BigInt(T0) << 20n, v6(3))
+        .pb(0, (BigInt(T0) << 20n) + (1n << 19n), v6(4))
+        .spb(v6(5))
+        .finish()
+      const { flows } = yield* read(ng, "x.pcapng")
+      // the simple packet block has no timestamp: it takes the latest time seen (the +100 s interface)
+      expect(flows.map((f) => [f.src_port, f.first_seen_us])).toEqual([
+        [3, T0 * 1e6],
+        [1, T0 * 1e6 + 123456],
+        [4, T0 * 1e6 + 500000],
+        [2, (T0 + 100) * 1e6 + 5000],
+        [5, (T0 + 100) * 1e6 + 5000]
+      ])
+  }))
+})
+
+describe("containers", () => {
+  it.effect("gzip-compressed captures read like the plain ones", () =>
+    Effect.gen(function* () {
+      const plain = pcap(Array.from({ length: 50 }, (_, i) => ({ t: T0 + i, frame: ether(v4(1000 + i)) })))
+      const a = yield* read(plain)
+      const b = yield* read(gzipSync(plain), "x.pcap.gz")
+      expect(b.flows).toEqual(a.flows)
+      expect(a.flows).toHaveLength(50)
+    }))
+
+  it.effect("format comes from the magic number, not the name", () =>
+    Effect.gen(function* () {
+      const ng = new PcapngWriter().shb().idb(1).epb(0, BigInt(T0) * 1_000_000n, ether(v4(9))).finish()
+      expect((yield* read(ng, "looks-like.pcap")).flows).toHaveLength(1)
+      expect((yield* read(pcap([{ t: T0, frame: ether(v4(9)) }]), "looks-like.pcapng")).flows).toHaveLength(1)
+    }))
+
+  it.effect("anything else is refused with InputError and a clear reason", () =>
+    Effect.gen(function* () {
+      const text = yield* Effect.flip(read(Buffer.from("ts,src,dst\n1,2,3\n"), "x.pcap"))
+      expect(text._tag).toBe("InputError")
+      expect(text.message).toMatch(/not a pcap or pcapng capture.*text/)
+      const zstd = yield* Effect.flip(read(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0]), "x.pcap.zst"))
+      expect(zstd.message).toMatch(/zstd/)
+      const gzText = yield* Effect.flip(read(gzipSync(Buffer.from("hello world")), "x.gz"))
+      expect(gzText.message).toMatch(/inside gzip/)
+      const missing = yield* Effect.flip(collectCapture("/nonexistent/capture.pcap"))
+      expect(missing._tag).toBe("InputError")
+    }))
+
+  it.effect("an empty file gives zero flows and says so", () =>
+    Effect.gen(function* () {
+      const { flows, findings } = yield* read(Buffer.alloc(0))
+      expect(flows).toEqual([])
+      expect(findings.map((f) => f.code)).toEqual(["empty_capture"])
+      const short = yield* read(pcap([]).subarray(0, 10))
+      expect(short.findings.map((f) => f.code)).toEqual(["truncated_file"])
+    }))
+})
