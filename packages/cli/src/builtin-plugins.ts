@@ -6,9 +6,27 @@
  * Does not hold: plugin code. `nx g @hashhound/tools:plugin` inserts new plugins above the markers.
  */
 import { registryLayer, type AnyPlugin } from "@hashhound/core"
+import { plugins as sourcePcap } from "@hashhound/plugin-source-pcap"
+import { plugins as sourceZeekConn } from "@hashhound/plugin-source-zeek-conn"
+import { plugins as sourceArgus } from "@hashhound/plugin-source-argus"
+import { plugins as sourceNfdumpCsv } from "@hashhound/plugin-source-nfdump-csv"
+import { plugins as sourceCicflowmeterCsv } from "@hashhound/plugin-source-cicflowmeter-csv"
+import { plugins as labelerScenario } from "@hashhound/plugin-labeler-scenario"
+import { plugins as labelerIoc } from "@hashhound/plugin-labeler-ioc"
+import { plugins as labelerStratum } from "@hashhound/plugin-labeler-stratum"
+import { plugins as labelerDataset } from "@hashhound/plugin-labeler-dataset"
 // generator: plugin imports above
 
 export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly plugins: ReadonlyArray<AnyPlugin> }> = [
+  { source: "@hashhound/plugin-source-pcap", plugins: sourcePcap },
+  { source: "@hashhound/plugin-source-zeek-conn", plugins: sourceZeekConn },
+  { source: "@hashhound/plugin-source-argus", plugins: sourceArgus },
+  { source: "@hashhound/plugin-source-nfdump-csv", plugins: sourceNfdumpCsv },
+  { source: "@hashhound/plugin-source-cicflowmeter-csv", plugins: sourceCicflowmeterCsv },
+  { source: "@hashhound/plugin-labeler-scenario", plugins: labelerScenario },
+  { source: "@hashhound/plugin-labeler-ioc", plugins: labelerIoc },
+  { source: "@hashhound/plugin-labeler-stratum", plugins: labelerStratum },
+  { source: "@hashhound/plugin-labeler-dataset", plugins: labelerDataset },
   // generator: plugin list above
 ]
 

@@ -1,0 +1,124 @@
+/**
+ * `hashhound flows INPUT… --out PATH --format parquet|csv|jsonl`: any capture or flow export to
+ * canonical flows in one file. The format of each input is detected from its content by the
+ * registered sources' `detect` (not from its name); folders and globs are expanded.
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Finding, type Plugin, type UnknownPluginError } from "@hashhound/core"
+import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
+import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline"
+import { Console, Effect, Option, Stream } from "effect"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { basename, dirname, extname, join, resolve } from "node:path"
+import { quietOption } from "./run.js"
+
+const FORMATS = ["parquet", "csv", "jsonl"] as const
+
+/** The source plugin most confident that `path` is its format (at least 0.5), or an InputError. */
+export const detectSource = (
+  plugins: ReadonlyArray<AnyPlugin>,
+  path: string
+): Effect.Effect<Plugin<"source">, InputError> =>
+  Effect.gen(function* () {
+    const raw = yield* readHead(path)
+    const content = yield* readContentHead(path)
+    let best: { plugin: Plugin<"source">; score: number } | undefined
+    for (const plugin of plugins) {
+      if (plugin.kind !== "source" || plugin.detect === undefined) continue
+      const score = Math.max(plugin.detect(raw, path), plugin.detect(content, path))
+      if (score >= 0.5 && (best === undefined || score > best.score)) best = { plugin, score }
+    }
+    if (best === undefined) {
+      const known = plugins.filter((p) => p.kind === "source" && p.detect !== undefined).map((p) => p.id)
+      return yield* new InputError({
+        path,
+        reason: `not a capture or flow export that hashhound reads (tried ${known.join(", ")})`
+      })
+    }
+    return best.plugin
+  })
+
+const formatOf = (out: string, given: Option.Option<FileFormat>): FileFormat => {
+  if (Option.isSome(given)) return given.value
+  const ext = extname(out).slice(1).toLowerCase()
+  return ext === "csv" ? "csv" : ext === "jsonl" || ext === "json" || ext === "ndjson" ? "jsonl" : "parquet"
+}
+
+const summarizeFindings = (findings: ReadonlyArray<Finding>): ReadonlyArray<string> => {
+  const byCode = new Map<string, { count: number; example: Finding }>()
+  for (const finding of findings) {
+    const key = `${finding.capture ?? ""}\u0000${finding.code}`
+    const entry = byCode.get(key) ?? { count: 0, example: finding }
+    entry.count += finding.count ?? 1
+    byCode.set(key, entry)
+  }
+  return [...byCode.values()].map(
+    ({ count, example }) =>
+      `${example.severity}: ${example.capture ?? ""} ${example.code} ×${count}${example.offset === undefined ? "" : ` (first at byte ${example.offset})`}: ${example.message}`
+  )
+}
+
+export const flowsCommand = Command.make(
+  "flows",
+  {
+    inputs: Args.text({ name: "INPUT" }).pipe(Args.atLeast(1), Args.withDescription("captures or flow exports: files, folders, globs")),
+    out: Options.text("out").pipe(Options.withDescription("output file")),
+    format: Options.choice("format", FORMATS).pipe(
+      Options.optional,
+      Options.withDescription("parquet (default), csv or jsonl; by default from the --out extension")
+    ),
+    source: Options.text("source").pipe(Options.optional, Options.withDescription("force a source plugin id instead of detecting")),
+    quiet: quietOption
+  },
+  ({ inputs, out, format, source, quiet }) =>
+    Effect.gen(function* () {
+      const registry = yield* PluginRegistry
+      const storage = yield* Storage
+      const files = yield* expandPaths(inputs, process.cwd())
+      const workDir = mkdtempSync(join(tmpdir(), "hashhound-flows-"))
+      const findings: Array<Finding> = []
+      const pick = (file: string): Effect.Effect<Plugin<"source">, InputError | UnknownPluginError> =>
+        Option.isSome(source) ? registry.getKind(source.value, "source") : detectSource(registry.plugins, file)
+      // an input no source recognises is skipped with a message; the others are still converted
+      const picked = yield* Effect.forEach(files, (file) =>
+        pick(file).pipe(
+          Effect.map((plugin) => Option.some({ file, plugin })),
+          Effect.catchTag("InputError", (error) => Effect.as(Console.error(`skipped: ${error.message}`), Option.none()))
+        )
+      )
+      const chosen = picked.filter(Option.isSome).map((entry) => entry.value)
+      if (chosen.length === 0) {
+        return yield* new InputError({ path: inputs.join(" "), reason: "no input is a capture or flow export that hashhound reads" })
+      }
+      const batches = Stream.fromIterable(chosen).pipe(
+        Stream.mapEffect(({ file, plugin }) =>
+          Effect.gen(function* () {
+            if (!quiet) yield* Console.error(`${file}: ${plugin.id}`)
+            const stage = yield* plugin.make({ paths: [file] })
+            const ctx = { dataset: "flows", baseDir: dirname(file), workDir }
+            const units = yield* stage.plan(ctx)
+            return Stream.fromIterable(units).pipe(
+              Stream.flatMap((unit) =>
+                stage.read(unit, ctx).pipe(
+                  Stream.filterMap((event) => {
+                    if (event._tag === "Finding") {
+                      findings.push(event.finding)
+                      return Option.none()
+                    }
+                    return Option.some(stampIdentity(event.batch, "flows", basename(unit.path ?? unit.id), event.index))
+                  })
+                )
+              )
+            )
+          })
+        ),
+        Stream.flatten()
+      )
+      const target = resolve(out)
+      const summary = yield* storage.exportBatches(batches, target, formatOf(out, format))
+      for (const line of summarizeFindings(findings)) yield* Console.error(line)
+      yield* Console.error(`${summary.rows.toLocaleString("en-US")} flows from ${chosen.length} input(s) → ${target}`)
+      if (chosen.length < files.length) yield* Console.error(`${files.length - chosen.length} input(s) skipped`)
+    }).pipe(Effect.provide(StorageLive()))
+).pipe(Command.withDescription("Convert captures (pcap, pcapng, gzip) and flow exports (CICFlowMeter, Zeek, Argus, nfdump) into canonical flows."))
