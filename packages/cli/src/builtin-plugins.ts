@@ -15,6 +15,7 @@ import { plugins as labelerScenario } from "@hashhound/plugin-labeler-scenario"
 import { plugins as labelerIoc } from "@hashhound/plugin-labeler-ioc"
 import { plugins as labelerStratum } from "@hashhound/plugin-labeler-stratum"
 import { plugins as labelerDataset } from "@hashhound/plugin-labeler-dataset"
+import { plugins as sourceSynthetic } from "@hashhound/plugin-source-synthetic"
 // generator: plugin imports above
 
 export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly plugins: ReadonlyArray<AnyPlugin> }> = [
@@ -27,6 +28,7 @@ export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly p
   { source: "@hashhound/plugin-labeler-ioc", plugins: labelerIoc },
   { source: "@hashhound/plugin-labeler-stratum", plugins: labelerStratum },
   { source: "@hashhound/plugin-labeler-dataset", plugins: labelerDataset },
+  { source: "@hashhound/plugin-source-synthetic", plugins: sourceSynthetic },
   // generator: plugin list above
 ]
 

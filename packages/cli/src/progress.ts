@@ -60,7 +60,8 @@ export const linesSink = (write: (line: string) => void): ProgressSink => {
           const percent = event.totalBytes > 0 ? Math.floor((100 * event.bytesRead) / event.totalBytes) : 0
           if (percent >= state.lastLinePercent + 25) {
             state.lastLinePercent = percent - (percent % 25)
-            write(`[${event.dataset}] ${event.unit}: ${percent}% (${mb(event.bytesRead)}, ${rate(state)}, ${count(event.flows)} flows)`)
+            const speed = rate(state)
+            write(`[${event.dataset}] ${event.unit}: ${percent}% (${mb(event.bytesRead)}${speed === "" ? "" : `, ${speed}`}, ${count(event.flows)} flows)`)
           }
           return
         }

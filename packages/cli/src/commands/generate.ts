@@ -18,7 +18,7 @@ export const generateCommand = Command.make(
     seed: Options.integer("seed").pipe(Options.optional, Options.withDescription("random seed (same seed, same bytes)")),
     timeCompression: Options.float("time-compression").pipe(
       Options.optional,
-      Options.withDescription("divide every gap by this factor, for quick test data")
+      Options.withDescription("divide application gaps (think times, share and job intervals, session lengths) by this factor for quick test data; round trips stay physical")
     )
   },
   ({ scenario, out, durationS, seed, timeCompression }) =>
