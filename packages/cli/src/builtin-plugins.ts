@@ -16,6 +16,12 @@ import { plugins as labelerIoc } from "@hashhound/plugin-labeler-ioc"
 import { plugins as labelerStratum } from "@hashhound/plugin-labeler-stratum"
 import { plugins as labelerDataset } from "@hashhound/plugin-labeler-dataset"
 import { plugins as sourceSynthetic } from "@hashhound/plugin-source-synthetic"
+import { plugins as featuresVolume } from "@hashhound/plugin-features-volume"
+import { plugins as featuresDirection } from "@hashhound/plugin-features-direction"
+import { plugins as featuresPorts } from "@hashhound/plugin-features-ports"
+import { plugins as featuresTemporal } from "@hashhound/plugin-features-temporal"
+import { plugins as featuresTcp } from "@hashhound/plugin-features-tcp"
+import { plugins as featuresEarly } from "@hashhound/plugin-features-early"
 // generator: plugin imports above
 
 export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly plugins: ReadonlyArray<AnyPlugin> }> = [
@@ -29,6 +35,12 @@ export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly p
   { source: "@hashhound/plugin-labeler-stratum", plugins: labelerStratum },
   { source: "@hashhound/plugin-labeler-dataset", plugins: labelerDataset },
   { source: "@hashhound/plugin-source-synthetic", plugins: sourceSynthetic },
+  { source: "@hashhound/plugin-features-volume", plugins: featuresVolume },
+  { source: "@hashhound/plugin-features-direction", plugins: featuresDirection },
+  { source: "@hashhound/plugin-features-ports", plugins: featuresPorts },
+  { source: "@hashhound/plugin-features-temporal", plugins: featuresTemporal },
+  { source: "@hashhound/plugin-features-tcp", plugins: featuresTcp },
+  { source: "@hashhound/plugin-features-early", plugins: featuresEarly },
   // generator: plugin list above
 ]
 

@@ -7,6 +7,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { builtinRegistryLayer } from "./builtin-plugins.js"
 import { demoCommand } from "./commands/demo.js"
+import { featuresCommand } from "./commands/features.js"
 import { flowsCommand } from "./commands/flows.js"
 import { generateCommand } from "./commands/generate.js"
 import { pluginsCommand } from "./commands/plugins.js"
@@ -26,6 +27,7 @@ const root = Command.make("hashhound").pipe(
     pluginsCommand,
     schemaCommand,
     flowsCommand,
+    featuresCommand,
     generateCommand,
     scoreCommand,
     demoCommand

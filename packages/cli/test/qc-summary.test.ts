@@ -33,7 +33,7 @@ describe("qcSummaryTable", () => {
     const table = qcSummaryTable(new Map([["d", [hostile]]]), { maxMessageChars: 38 })
     for (const line of table.split("\n")) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/)
     expect(table.split("\n")).toHaveLength(3)
-    expect(table.split("\n")[1]).toBe("d        qc.schema     1     0     0  FAIL    SNI [2J ]0;pwned evil next line gnp.ex…")
+    expect(table.split("\n")[1]).toBe("d        qc.schema     1     0     0  FAIL    SNI [2J ]0;pwned evil next line gnp.e…")
     expect(terminalSafe("a\tb\u0085c")).toBe("a b c")
     expect(qcSummaryTable({})).toBe("no QC findings")
   })

@@ -18,7 +18,7 @@ import {
   Table,
   Utf8,
   vectorFromArray,
-  type DataType,
+  DataType,
   type Vector
 } from "apache-arrow"
 import { COLUMN_BY_NAME, type ColumnSpec, type ColumnType } from "./columns.js"
@@ -194,14 +194,37 @@ export class FlowBatchBuilder {
   }
 }
 
+interface NumericChunk {
+  readonly offset: number
+  readonly length: number
+  readonly nullCount: number
+  readonly nullBitmap?: Uint8Array | null
+  readonly values?: ArrayLike<number | bigint>
+}
+
 /** A numeric column as Float64Array with NaN for null (int64 converted exactly up to 2^53). */
 export const readNumeric = (batch: FlowBatch, name: string): Float64Array | undefined => {
   const vector = batch.getChild(name)
   if (vector === null) return undefined
   const out = new Float64Array(batch.numRows)
-  for (let row = 0; row < batch.numRows; row++) {
-    const value: unknown = vector.get(row)
-    out[row] = value === null || value === undefined ? Number.NaN : Number(value)
+  const packedBits = DataType.isBool(vector.type)
+  let row = 0
+  // straight from each chunk's value buffer: no per-row Vector.get
+  for (const chunk of vector.data as unknown as ReadonlyArray<NumericChunk>) {
+    const values = chunk.values
+    if (packedBits || values === undefined || values.length < chunk.offset + chunk.length) {
+      for (let i = 0; i < chunk.length; i++, row++) {
+        const value: unknown = vector.get(row)
+        out[row] = value === null || value === undefined ? Number.NaN : Number(value)
+      }
+      continue
+    }
+    const bitmap = chunk.nullCount > 0 ? chunk.nullBitmap : undefined
+    for (let i = 0; i < chunk.length; i++, row++) {
+      const at = chunk.offset + i
+      out[row] =
+        bitmap !== undefined && bitmap !== null && ((bitmap[at >> 3]! >> (at & 7)) & 1) === 0 ? Number.NaN : Number(values[at]!)
+    }
   }
   return out
 }
