@@ -1,0 +1,61 @@
+/**
+ * `report.qc-html`: one self-contained HTML QC report per dataset,
+ * `datasets/<name>/qc/qc.html`, with charts rendered to inline SVG at build time.
+ *
+ * Holds: the config Schema (`title`, `max_findings`, `top_ports`, `include_info`,
+ * `read_run_folder`), the plugin manifest, the plugin list, and re-exports of the pure flow
+ * summary (`summarizeFlows`, `FlowSummary`) that produces the report's chart data.
+ * Does not hold: reading artefacts (`inputs.ts`), the page (`page.ts`), charts (`charts.ts`).
+ */
+import { definePlugin, type AnyPlugin, type ReportFile, type ReportStage, type RunArtifacts } from "@hashhound/core"
+import { Effect, Schema } from "effect"
+import { PLUGIN_ID } from "./charts.js"
+import { collectInputs, readRunFolder } from "./inputs.js"
+import { renderPage, type PageOptions } from "./page.js"
+
+export { PLUGIN_ID } from "./charts.js"
+export { FLOW_SUMMARY_FORMAT, FlowSummary, FlowSummaryBuilder, summarizeFlows, type SummaryOptions } from "./flow-summary.js"
+export { escapeHtml } from "./html.js"
+
+export const QcHtmlConfig = Schema.Struct({
+  /** the page heading */
+  title: Schema.optionalWith(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)), { default: () => "hashhound QC report" }),
+  /** rows of the findings table (fail first, then warn, then info) */
+  max_findings: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 100_000)), { default: () => 1000 }),
+  /** destination ports in the port chart */
+  top_ports: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 100)), { default: () => 15 }),
+  /** list info findings in the table too */
+  include_info: Schema.optionalWith(Schema.Boolean, { default: () => true }),
+  /** read QC artefacts the pipeline did not pass from `<output>/datasets/<name>/qc/*.json` */
+  read_run_folder: Schema.optionalWith(Schema.Boolean, { default: () => true })
+})
+export type QcHtmlConfig = typeof QcHtmlConfig.Type
+
+/** A dataset name that stays inside `datasets/` as a path segment. */
+const safeName = (name: string): boolean => name !== "" && name !== "." && name !== ".." && !/[/\\\u0000]/.test(name)
+
+export const renderReport = (config: QcHtmlConfig, artifacts: RunArtifacts): Effect.Effect<ReadonlyArray<ReportFile>> => {
+  const options: PageOptions = { title: config.title, maxFindings: config.max_findings, topPorts: config.top_ports, includeInfo: config.include_info }
+  return Effect.forEach(
+    artifacts.datasets.filter(safeName),
+    (name) =>
+      Effect.gen(function* () {
+        const fromDisk = config.read_run_folder ? yield* readRunFolder(artifacts.outputDir, name, artifacts.json) : { json: {}, notes: [] }
+        const inputs = collectInputs(name, { ...fromDisk.json, ...artifacts.json })
+        const page = yield* renderPage({ ...inputs, notes: [...fromDisk.notes, ...inputs.notes] }, options)
+        return { path: `datasets/${name}/qc/qc.html`, contents: page }
+      }),
+    { concurrency: 1 }
+  )
+}
+
+export const qcHtmlReport = definePlugin({
+  id: PLUGIN_ID,
+  kind: "report",
+  version: "0.1.0",
+  summary: "one offline HTML QC report per dataset: findings, flow histograms, protocol/port mix, labels (inline SVG, no scripts)",
+  config: QcHtmlConfig,
+  make: (config) => Effect.succeed<ReportStage>({ render: (artifacts) => renderReport(config, artifacts) })
+})
+
+export const plugins: ReadonlyArray<AnyPlugin> = [qcHtmlReport]

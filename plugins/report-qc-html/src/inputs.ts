@@ -1,0 +1,153 @@
+/**
+ * What the QC report reads, per dataset, from `RunArtifacts.json` (keys are paths relative to
+ * the run folder) and, for keys the pipeline did not pass, from the run folder itself.
+ *
+ * Holds: the accepted shapes (the pipeline's `qc/dataset.json`, `qc/batch-*.json`,
+ * `qc/labels-*.json`, `qc/unit-*.json`, a `qc/flow-summary.json` and any `qc/*.json` holding a
+ * bare array of findings), `collectInputs` (sorting the artefacts of one dataset into a
+ * `DatasetInputs`, with a note for every file it could not use) and `readRunFolder` (the JSON
+ * files of `<outputDir>/datasets/<name>/qc/` that are not in the artefacts; a missing folder is
+ * no error).
+ * Does not hold: rendering (see `page.ts`).
+ */
+import { Finding } from "@hashhound/core"
+import { Effect, Either, Schema } from "effect"
+import { readdir, readFile, stat } from "node:fs/promises"
+import { join } from "node:path"
+import { FlowSummary } from "./flow-summary.js"
+
+const Severities = Schema.Struct({ info: Schema.Number, warn: Schema.Number, fail: Schema.Number })
+
+/** `qc/dataset.json` as the pipeline writes it (extra keys ignored). */
+export const DatasetQcInput = Schema.Struct({
+  dataset: Schema.optional(Schema.String),
+  status: Schema.optional(Schema.Literal("pass", "warn", "fail")),
+  totals: Schema.optional(Severities),
+  by_source: Schema.optional(Schema.Record({ key: Schema.String, value: Severities })),
+  failures: Schema.optional(Schema.Array(Schema.Struct({ check: Schema.String, batch: Schema.optional(Schema.Number), reason: Schema.String }))),
+  finish_findings: Schema.optional(Schema.Array(Finding))
+})
+export type DatasetQcInput = typeof DatasetQcInput.Type
+
+/** `qc/batch-UUUUU-BBBBB.json`, `qc/labels-…` and `qc/unit-UUUUU.json`. */
+export const BatchFindingsInput = Schema.Struct({
+  unit: Schema.optional(Schema.String),
+  batch: Schema.optional(Schema.Number),
+  rows: Schema.optional(Schema.Number),
+  source_findings: Schema.optionalWith(Schema.Array(Finding), { default: () => [] }),
+  qc_findings: Schema.optionalWith(Schema.Array(Finding), { default: () => [] })
+})
+
+const FindingList = Schema.Array(Finding)
+
+export interface DatasetInputs {
+  readonly name: string
+  readonly qc: DatasetQcInput | undefined
+  readonly summary: FlowSummary | undefined
+  /** the source's findings (before, between and after batches) */
+  readonly sourceFindings: ReadonlyArray<Finding>
+  /** per-batch QC findings (flows and labels phases) and bare finding lists */
+  readonly batchFindings: ReadonlyArray<Finding>
+  /** per-batch files read, and the flows they cover */
+  readonly batchFiles: number
+  readonly batchRows: number
+  /** why an artefact could not be used */
+  readonly notes: ReadonlyArray<string>
+}
+
+/** The prefix of a dataset's QC artefacts. */
+export const qcPrefix = (dataset: string): string => `datasets/${dataset}/qc/`
+
+const firstLine = (message: string): string => message.split("\n").slice(0, 2).join(" ").slice(0, 300)
+
+/** Sort the artefacts under `datasets/<name>/qc/` into the report's inputs. */
+export const collectInputs = (name: string, json: Readonly<Record<string, unknown>>): DatasetInputs => {
+  const prefix = qcPrefix(name)
+  const notes: Array<string> = []
+  let qc: DatasetQcInput | undefined
+  let summary: FlowSummary | undefined
+  const sourceFindings: Array<Finding> = []
+  const batchFindings: Array<Finding> = []
+  let batchFiles = 0
+  let batchRows = 0
+  const keys = Object.keys(json)
+    .filter((key) => key.startsWith(prefix) && key.endsWith(".json") && !key.slice(prefix.length).includes("/"))
+    .sort()
+  for (const key of keys) {
+    const file = key.slice(prefix.length)
+    const value = json[key]
+    if (file === "dataset.json") {
+      Either.match(Schema.decodeUnknownEither(DatasetQcInput)(value), {
+        onLeft: (error) => notes.push(`${file}: not the expected shape (${firstLine(error.message)})`),
+        onRight: (decoded) => {
+          qc = decoded
+        }
+      })
+    } else if (file === "flow-summary.json") {
+      Either.match(Schema.decodeUnknownEither(FlowSummary)(value), {
+        onLeft: (error) => notes.push(`${file}: not a ${"hashhound.flow-summary/1"} summary (${firstLine(error.message)})`),
+        onRight: (decoded) => {
+          summary = decoded
+        }
+      })
+    } else if (Array.isArray(value)) {
+      Either.match(Schema.decodeUnknownEither(FindingList)(value), {
+        onLeft: (error) => notes.push(`${file}: not a list of findings (${firstLine(error.message)})`),
+        onRight: (decoded) => batchFindings.push(...decoded)
+      })
+    } else if (/^(?:batch|labels|unit)-\d+(?:-\d+)?\.json$/.test(file)) {
+      Either.match(Schema.decodeUnknownEither(BatchFindingsInput)(value), {
+        onLeft: (error) => notes.push(`${file}: not a findings file (${firstLine(error.message)})`),
+        onRight: (decoded) => {
+          sourceFindings.push(...decoded.source_findings)
+          batchFindings.push(...decoded.qc_findings)
+          if (file.startsWith("batch-")) {
+            batchFiles++
+            batchRows += decoded.rows ?? 0
+          }
+        }
+      })
+    }
+  }
+  return { name, qc, summary, sourceFindings, batchFindings, batchFiles, batchRows, notes }
+}
+
+/** Largest artefact file read from the run folder. */
+export const MAX_ARTEFACT_BYTES = 64 * 1024 * 1024
+
+/**
+ * JSON files of `<outputDir>/datasets/<name>/qc/` whose keys are not in `json`, by key. Files
+ * that cannot be read or parsed become notes; a missing folder gives nothing.
+ */
+export const readRunFolder = (
+  outputDir: string,
+  name: string,
+  json: Readonly<Record<string, unknown>>
+): Effect.Effect<{ readonly json: Record<string, unknown>; readonly notes: ReadonlyArray<string> }> =>
+  Effect.promise(async () => {
+    const dir = join(outputDir, "datasets", name, "qc")
+    const found: Record<string, unknown> = {}
+    const notes: Array<string> = []
+    let names: Array<string>
+    try {
+      names = await readdir(dir)
+    } catch {
+      return { json: found, notes }
+    }
+    for (const file of names.filter((n) => n.endsWith(".json")).sort()) {
+      const key = `${qcPrefix(name)}${file}`
+      if (key in json) continue
+      try {
+        const info = await stat(join(dir, file))
+        if (!info.isFile()) continue
+        if (info.size > MAX_ARTEFACT_BYTES) {
+          notes.push(`${file}: ${info.size} bytes, over the ${MAX_ARTEFACT_BYTES}-byte limit; not read`)
+          continue
+        }
+        found[key] = JSON.parse(await readFile(join(dir, file), "utf8")) as unknown
+      } catch (error) {
+        notes.push(`${file}: could not be read (${firstLine(error instanceof Error ? error.message : String(error))})`)
+      }
+    }
+    return { json: found, notes }
+  })

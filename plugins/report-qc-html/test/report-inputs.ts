@@ -1,0 +1,94 @@
+/**
+ * Run artefacts for the report's tests: a labelled dataset with per-batch findings files, a
+ * dataset.json as the pipeline writes it and a flow summary; and a hostile variant whose traffic
+ * strings (SNI, Host, DNS name, capture names, labels' details, finding messages) try to inject
+ * markup.
+ */
+import { Finding, type RunArtifacts } from "@hashhound/core"
+import { batchFromRows, type Row } from "@hashhound/testkit"
+import { summarizeFlows } from "../src/flow-summary.js"
+
+export const HOSTILE = {
+  sni: "<script>alert(1)</script>",
+  host: `evil.example" onmouseover="alert(2)`,
+  qname: `'><img src=x onerror=alert(3)>.example`,
+  capture: `cap&<b>"quoted"</b>'.pcap`,
+  label: `&<>"' conflict: <iframe src=javascript:alert(4)>`,
+  message: `<svg onload=alert(5)> & "quotes" 'too'`
+}
+
+const T = 1_709_287_200_000_000
+
+const flow = (i: number, capture: string, over: Row = {}): Row => ({
+  capture,
+  src_ip: `10.0.${i >> 8}.${i & 255}`,
+  dst_ip: "203.0.113.10",
+  src_port: 40000 + (i % 20000),
+  dst_port: [443, 443, 80, 53, 3333, 22][i % 6]!,
+  protocol: i % 6 === 3 ? 17 : 6,
+  first_seen_us: T + i * 2_000_000,
+  last_seen_us: T + i * 2_000_000 + Math.round(Math.pow(10, (i % 9) - 3) * 1e6),
+  duration_s: Math.pow(10, (i % 9) - 3),
+  fwd_packets: 1 + (i % 40),
+  bwd_packets: i % 7 === 0 ? 0 : 1 + (i % 30),
+  fwd_bytes: 60 + ((i * 131) % 9000),
+  bwd_bytes: i % 7 === 0 ? 0 : 120 + ((i * 977) % 90000),
+  label: i % 6 === 4 ? "mining" : i % 5 === 0 ? "unknown" : "benign",
+  label_detail: i % 50 === 0 ? "conflict: labeler.ioc=mining vs labeler.scenario=benign" : null,
+  ...over
+})
+
+const f = (fields: ConstructorParameters<typeof Finding>[0]) => new Finding(fields)
+
+/** A labelled two-capture dataset `lab`, its batch files, dataset.json and flow summary. */
+export const labArtifacts = (hostile = false, outputDir = "/nonexistent/hh-report-test"): RunArtifacts => {
+  const capA = hostile ? HOSTILE.capture : "xmrig-01.pcap"
+  const rowsA = Array.from({ length: 400 }, (_, i) =>
+    flow(i, capA, hostile && i < 40 ? { tls_sni: HOSTILE.sni, http_host: HOSTILE.host, dns_qname: HOSTILE.qname, label_detail: HOSTILE.label } : { tls_sni: i % 4 === 0 ? "pool.supportxmr.com" : null })
+  )
+  const rowsB = Array.from({ length: 250 }, (_, i) => flow(1000 + i, "office-01.pcap", { http_host: i % 9 === 0 ? "intranet.local" : null }))
+  const summary = summarizeFlows([batchFromRows(rowsA), batchFromRows(rowsB)])
+  const message = hostile ? HOSTILE.message : "zero-payload share 0.95"
+  const batchFile = (unit: string, batch: number, rows: number, qc: ReadonlyArray<Finding>, source: ReadonlyArray<Finding> = []) => ({
+    dataset: "lab",
+    unit,
+    unit_number: 0,
+    batch,
+    rows,
+    source_findings: source,
+    qc_findings: qc
+  })
+  const fail = f({
+    source: "qc.volume",
+    code: "threshold",
+    severity: "fail",
+    message: `qc.volume: ${message} above fail threshold zero_payload_share_above=0.9 (capture ${capA}, batch 1)`,
+    capture: capA,
+    batch: 1,
+    metric: "zero_payload_share",
+    value: 0.95,
+    threshold: 0.9
+  })
+  const json: Record<string, unknown> = {
+    "manifest.json": { name: "report-test" },
+    "datasets/lab/qc/batch-00000-00000.json": batchFile(capA, 0, 200, [], [f({ source: "source.pcap", code: "corrupt_record", severity: "warn", message: "record length beyond file end", capture: capA, offset: 4096 })]),
+    "datasets/lab/qc/batch-00000-00001.json": batchFile(capA, 1, 200, [fail]),
+    "datasets/lab/qc/batch-00001-00000.json": batchFile("office-01.pcap", 0, 250, [
+      f({ source: "qc.timestamps", code: "threshold", severity: "warn", message: "qc.timestamps: rows going backwards in time 3 above warn threshold backwards_rows_above=0 (capture office-01.pcap, batch 0)", capture: "office-01.pcap", batch: 0, metric: "backwards_rows", value: 3, threshold: 0 })
+    ]),
+    "datasets/lab/qc/labels-00000-00000.json": batchFile(capA, 0, 200, [
+      f({ source: "qc.labels", code: "threshold", severity: "warn", message: `qc.labels: flows with conflicting labels 4 above warn threshold conflict_rows_above=0 (capture ${capA}, batch 0)`, capture: capA, batch: 0, metric: "conflict_rows", value: 4, threshold: 0, count: 4 })
+    ]),
+    "datasets/lab/qc/flow-summary.json": JSON.parse(JSON.stringify(summary)) as unknown,
+    "datasets/lab/qc/dataset.json": {
+      dataset: "lab",
+      key: "k",
+      status: "fail",
+      totals: { info: 1, warn: 3, fail: 1 },
+      by_source: { "qc.volume": { info: 1, warn: 0, fail: 1 } },
+      failures: [{ check: "qc.volume", batch: 1, reason: fail.message }],
+      finish_findings: [f({ source: "qc.volume", code: "metric", severity: "info", message: "qc.volume: flows 650 (dataset)", metric: "flows", value: 650, count: 650 })]
+    }
+  }
+  return { outputDir, datasets: ["lab"], json }
+}
