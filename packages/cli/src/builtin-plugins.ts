@@ -22,6 +22,19 @@ import { plugins as featuresPorts } from "@hashhound/plugin-features-ports"
 import { plugins as featuresTemporal } from "@hashhound/plugin-features-temporal"
 import { plugins as featuresTcp } from "@hashhound/plugin-features-tcp"
 import { plugins as featuresEarly } from "@hashhound/plugin-features-early"
+import { plugins as qcVolume } from "@hashhound/plugin-qc-volume"
+import { plugins as qcTimestamps } from "@hashhound/plugin-qc-timestamps"
+import { plugins as qcDuplicates } from "@hashhound/plugin-qc-duplicates"
+import { plugins as qcSchema } from "@hashhound/plugin-qc-schema"
+import { plugins as qcParse } from "@hashhound/plugin-qc-parse"
+import { plugins as qcDrift } from "@hashhound/plugin-qc-drift"
+import { plugins as qcLabels } from "@hashhound/plugin-qc-labels"
+import { plugins as modelGbdt } from "@hashhound/plugin-model-gbdt"
+import { plugins as modelRandomForest } from "@hashhound/plugin-model-random-forest"
+import { plugins as modelLogistic } from "@hashhound/plugin-model-logistic"
+import { plugins as modelMlRandomForest } from "@hashhound/plugin-model-ml-random-forest"
+import { plugins as modelXgboostWasm } from "@hashhound/plugin-model-xgboost-wasm"
+import { plugins as reportQcHtml } from "@hashhound/plugin-report-qc-html"
 // generator: plugin imports above
 
 export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly plugins: ReadonlyArray<AnyPlugin> }> = [
@@ -41,6 +54,19 @@ export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly p
   { source: "@hashhound/plugin-features-temporal", plugins: featuresTemporal },
   { source: "@hashhound/plugin-features-tcp", plugins: featuresTcp },
   { source: "@hashhound/plugin-features-early", plugins: featuresEarly },
+  { source: "@hashhound/plugin-qc-volume", plugins: qcVolume },
+  { source: "@hashhound/plugin-qc-timestamps", plugins: qcTimestamps },
+  { source: "@hashhound/plugin-qc-duplicates", plugins: qcDuplicates },
+  { source: "@hashhound/plugin-qc-schema", plugins: qcSchema },
+  { source: "@hashhound/plugin-qc-parse", plugins: qcParse },
+  { source: "@hashhound/plugin-qc-drift", plugins: qcDrift },
+  { source: "@hashhound/plugin-qc-labels", plugins: qcLabels },
+  { source: "@hashhound/plugin-model-gbdt", plugins: modelGbdt },
+  { source: "@hashhound/plugin-model-random-forest", plugins: modelRandomForest },
+  { source: "@hashhound/plugin-model-logistic", plugins: modelLogistic },
+  { source: "@hashhound/plugin-model-ml-random-forest", plugins: modelMlRandomForest },
+  { source: "@hashhound/plugin-model-xgboost-wasm", plugins: modelXgboostWasm },
+  { source: "@hashhound/plugin-report-qc-html", plugins: reportQcHtml },
   // generator: plugin list above
 ]
 
