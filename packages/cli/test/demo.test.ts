@@ -1,0 +1,29 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { describe, expect, it } from "vitest"
+import { hashhound } from "./cli-support.js"
+
+describe("hashhound demo", () => {
+  it("generates lab and production traffic, runs every stage and writes the reports", { timeout: 300_000 }, () => {
+    const out = join(mkdtempSync(join(tmpdir(), "hh-demo-")), "run")
+    const { code, stdout, stderr } = hashhound(["demo", "--out", out, "--quiet"], tmpdir())
+    expect(code, stderr).toBe(0)
+    expect(stdout).toMatch(/run ok/)
+    for (const dataset of ["lab", "production"]) {
+      expect(existsSync(join(out, "datasets", dataset, "qc", "qc.html"))).toBe(true)
+      expect(stdout).toContain(`report: ${join(out, "datasets", dataset, "qc", "qc.html")}`)
+    }
+    for (const model of ["model.gbdt", "model.random-forest", "model.logistic"]) {
+      expect(existsSync(join(out, "models", model, "card.json"))).toBe(true)
+    }
+    const metrics = JSON.parse(readFileSync(join(out, "evaluation", "metrics.json"), "utf8")) as {
+      datasets: Record<string, { mining: number; benign: number; roc_auc: Record<string, number> }>
+    }
+    const production = metrics.datasets["production"]!
+    expect(production.mining).toBeGreaterThan(10)
+    expect(production.benign).toBeGreaterThan(1000)
+    // trained on lab only; production has other pools, ports, RTTs, loss, NAT and a lower base rate
+    expect(production.roc_auc["model.gbdt"]).toBeGreaterThan(0.9)
+  })
+})
