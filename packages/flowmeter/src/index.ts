@@ -3,8 +3,9 @@
  *
  * Holds the public surface: file planning and text lines (`files`), the capture reader and
  * flow meter as Effect streams (in this thread, on worker threads, or whichever fits), the
- * meter options and columns, container detection, app hints (`hints/`) and the pcap writer
- * (`writer/`).
+ * meter options and columns, container detection, app hints (`hints/`), the pcap writer
+ * (`writer/`), and the shared parts of the text flow-export sources (`exports/`: cell parsing,
+ * FlowSink batching, the line loop).
  * Does not hold: plugins (the `source.pcap` plugin and others build on this package).
  */
 export * from "./files.js"
@@ -17,3 +18,4 @@ export { sniffContainer, type Container } from "./capture/format.js"
 export { inspectCapture, type CaptureKind } from "./capture/open-capture.js"
 export * from "./hints/index.js"
 export * from "./writer/index.js"
+export * from "./exports/index.js"

@@ -4,21 +4,21 @@
  *
  * Holds: the column aliases ra prints as titles, `detectArgus` (confidence from the header),
  * and `argusParser`, a LineParser that maps each record and skips non-IP ones.
- * Does not hold: file reading or batching (see `read-lines.ts`, `flow-sink.ts`).
+ * Does not hold: file reading or batching (`readLines` and `FlowSink` from @hashhound/flowmeter).
  */
 import { InputError } from "@hashhound/core"
-import type { TextLine } from "@hashhound/flowmeter"
-import type { FlowSink } from "./flow-sink.js"
-import type { LineParser } from "./read-lines.js"
 import {
   cellNumber,
   decimalSecondsToMicros,
+  type FlowSink,
   hasPorts,
   ipVersionOf,
   isoLikeToMicros,
+  type LineParser,
   portNumber,
-  protocolNumber
-} from "./values.js"
+  protocolNumber,
+  type TextLine
+} from "@hashhound/flowmeter"
 
 export const ARGUS_COLUMNS = [
   "src_ip",

@@ -3,14 +3,12 @@
  * canonical flows.
  *
  * Holds: the config Schema, the plugin manifest (detect, plan, read) and the plugin list.
- * Does not hold: the column mapping (`argus-format.ts`) or batching (`flow-sink.ts`).
+ * Does not hold: the column mapping (`argus-format.ts`) or batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles } from "@hashhound/flowmeter"
-import { Effect, Schema, Stream } from "effect"
+import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { Effect, Schema } from "effect"
 import { ARGUS_COLUMNS, argusParser, detectArgus } from "./argus-format.js"
-import { FlowSink } from "./flow-sink.js"
-import { readLines } from "./read-lines.js"
 
 export const ArgusConfig = Schema.Struct({
   /** files, folders or globs, relative to the pipeline file */
@@ -41,25 +39,13 @@ export const argusSource = definePlugin({
     Effect.succeed<SourceStage>({
       plan: (ctx) => planFiles(config.paths, ctx.baseDir),
       read: (unit, _ctx, resume) =>
-        Stream.suspend(() => {
-          const path = unit.path ?? unit.id
-          const sink = new FlowSink({
-            pluginId: PLUGIN_ID,
-            capture: unit.id,
-            columns: ARGUS_COLUMNS,
-            batchFlows: config.batch_flows,
-            firstBatch: resume?.nextBatch ?? 0
-          })
-          return readLines(
+        readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: ARGUS_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
+          argusParser(sink, {
             path,
-            sink,
-            argusParser(sink, {
-              path,
-              linkHeaderBytes: config.link_header_bytes,
-              timezoneOffsetMin: config.timezone_offset_min
-            })
-          )
-        })
+            linkHeaderBytes: config.link_header_bytes,
+            timezoneOffsetMin: config.timezone_offset_min
+          })
+        )
     })
 })
 

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent, type SourceStage } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceGoldenRun } from "@hashhound/testkit"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -9,7 +9,6 @@ import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { parse } from "yaml"
 import { argusSource, plugins } from "../src/index.js"
-import { goldenCases, readAll } from "./golden.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), "hh-argus-"))
@@ -19,7 +18,7 @@ const write = (name: string, text: string): string => {
 }
 
 const readFile = (name: string, extra: Record<string, unknown> = {}) =>
-  Effect.map(readAll(argusSource, { paths: [name], ...extra }, tmp), (units) => units[0]!.events)
+  Effect.map(readSource(argusSource, { paths: [name], ...extra }, tmp), (read) => read.events[0]!.events)
 
 const rowsOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Batch" ? [e.batch] : []))
 const findingsOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Finding" ? [e.finding] : []))
@@ -135,7 +134,7 @@ describe("source.argus", () => {
 })
 
 describeFixtures("source.argus on real exports", () => {
-  goldenCases(argusSource, join(here, "..", "testcases"))
+  goldenCases(join(here, "..", "testcases"), sourceGoldenRun(argusSource, fixturesDir()))
 
   it("detects ra CSV from the header and nothing else", () => {
     const head = (path: string) => new Uint8Array(readFileSync(fixture(path)).subarray(0, 65_536))
@@ -165,7 +164,7 @@ describeFixtures("source.argus on real exports", () => {
       const summary: Record<string, { connections: number; samePackets: number; sameBytes: number; paddedBytes: number }> = {}
       for (const name of ["peafowl-monero", "peafowl-stratum", "nesfit-eth-eu1.nanopool.org", "nesfit-cgminer.s0"]) {
         const base = "flows/generated-from-mining-pcaps"
-        const [unit] = yield* readAll(argusSource, { paths: [`${base}/${name}.argus-ra.csv`], link_header_bytes: 14 }, fixturesDir())
+        const [unit] = (yield* readSource(argusSource, { paths: [`${base}/${name}.argus-ra.csv`], link_header_bytes: 14 }, fixturesDir())).events
         const argus = new Map<string, Map<string, { packets: number; bytes: number }>>()
         const add = (table: typeof argus, key: string, endpoint: string, packets: number, bytes: number) => {
           const conn = table.get(key) ?? new Map<string, { packets: number; bytes: number }>()

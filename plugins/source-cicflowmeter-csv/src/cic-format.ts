@@ -4,14 +4,22 @@
  * frame lengths for the Python tool), timestamps without a zone, and `Infinity`/`NaN` as null.
  *
  * Holds: `detectCic` and `cicParser`, a LineParser over the layouts in `cic-columns.ts`.
- * Does not hold: file reading or batching (see `read-lines.ts`, `flow-sink.ts`).
+ * Does not hold: file reading or batching (`readLines` and `FlowSink` from @hashhound/flowmeter).
  */
 import { InputError } from "@hashhound/core"
-import type { TextLine } from "@hashhound/flowmeter"
+import {
+  cellNumber,
+  type FlowSink,
+  fractionMicros,
+  hasPorts,
+  ipVersionOf,
+  isoLikeToMicros,
+  type LineParser,
+  portNumber,
+  protocolNumber,
+  type TextLine
+} from "@hashhound/flowmeter"
 import { layoutOf, type CicField, type CicLayout } from "./cic-columns.js"
-import type { FlowSink } from "./flow-sink.js"
-import type { LineParser } from "./read-lines.js"
-import { cellNumber, hasPorts, ipVersionOf, isoLikeToMicros, portNumber, protocolNumber, fractionMicros } from "./values.js"
 
 export const CIC_COLUMNS = [
   "src_ip",

@@ -5,14 +5,12 @@
  *
  * Holds: the config Schema, the plugin manifest (detect, plan, read) and the plugin list.
  * Does not hold: the header variants (`cic-columns.ts`), the row mapping (`cic-format.ts`) or
- * batching (`flow-sink.ts`).
+ * batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles } from "@hashhound/flowmeter"
-import { Effect, Schema, Stream } from "effect"
+import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { Effect, Schema } from "effect"
 import { CIC_COLUMNS, cicParser, detectCic } from "./cic-format.js"
-import { FlowSink } from "./flow-sink.js"
-import { readLines } from "./read-lines.js"
 
 export const CicConfig = Schema.Struct({
   /** files, folders or globs, relative to the pipeline file */
@@ -47,27 +45,15 @@ export const cicflowmeterSource = definePlugin({
     Effect.succeed<SourceStage>({
       plan: (ctx) => planFiles(config.paths, ctx.baseDir),
       read: (unit, _ctx, resume) =>
-        Stream.suspend(() => {
-          const path = unit.path ?? unit.id
-          const sink = new FlowSink({
-            pluginId: PLUGIN_ID,
-            capture: unit.id,
-            columns: CIC_COLUMNS,
-            batchFlows: config.batch_flows,
-            firstBatch: resume?.nextBatch ?? 0
-          })
-          return readLines(
+        readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: CIC_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
+          cicParser(sink, {
             path,
-            sink,
-            cicParser(sink, {
-              path,
-              timezoneOffsetMin: config.timezone_offset_min,
-              dateOrder: config.date_order,
-              linkHeaderBytes: config.link_header_bytes,
-              timeUnit: config.time_unit
-            })
-          )
-        })
+            timezoneOffsetMin: config.timezone_offset_min,
+            dateOrder: config.date_order,
+            linkHeaderBytes: config.link_header_bytes,
+            timeUnit: config.time_unit
+          })
+        )
     })
 })
 

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceGoldenRun } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -10,7 +10,6 @@ import { describe, expect } from "vitest"
 import { parse } from "yaml"
 import { cicTimeMicros } from "../src/cic-format.js"
 import { cicflowmeterSource, plugins } from "../src/index.js"
-import { goldenCases, readAll } from "./golden.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), "hh-cic-"))
@@ -19,7 +18,7 @@ const write = (name: string, text: string): string => {
   return name
 }
 const readFile = (name: string, extra: Record<string, unknown> = {}) =>
-  Effect.map(readAll(cicflowmeterSource, { paths: [name], ...extra }, tmp), (units) => units[0]!.events)
+  Effect.map(readSource(cicflowmeterSource, { paths: [name], ...extra }, tmp), (read) => read.events[0]!.events)
 const batchesOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Batch" ? [e.batch] : []))
 const findingsOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Finding" ? [e.finding] : []))
 const column = (events: ReadonlyArray<SourceEvent>, name: string): Array<number> =>
@@ -195,7 +194,7 @@ describe("source.cicflowmeter-csv", () => {
 })
 
 describeFixtures("source.cicflowmeter-csv on real exports", () => {
-  goldenCases(cicflowmeterSource, join(here, "..", "testcases"))
+  goldenCases(join(here, "..", "testcases"), sourceGoldenRun(cicflowmeterSource, fixturesDir()))
 
   it("detects every CIC variant from the header and nothing else", () => {
     const head = (path: string) => new Uint8Array(readFileSync(fixture(path)).subarray(0, 65_536))

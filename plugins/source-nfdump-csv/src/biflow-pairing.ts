@@ -11,9 +11,9 @@
  * definite one. A record and its reverse are `paired` when each is the other's only
  * candidate; a record with no candidate is `unpaired`; any other is `ambiguous` and stays
  * one-way.
- * Does not hold: parsing (see `nfdump-format.ts`) or batching (see `flow-sink.ts`).
+ * Does not hold: parsing (see `nfdump-format.ts`) or batching (`FlowSink` from @hashhound/flowmeter).
  */
-import type { FlowSink } from "./flow-sink.js"
+import type { FlowSink } from "@hashhound/flowmeter"
 
 export interface OneWayRecord {
   readonly src: string

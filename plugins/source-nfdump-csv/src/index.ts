@@ -4,14 +4,12 @@
  *
  * Holds: the config Schema, the plugin manifest (detect, plan, read) and the plugin list.
  * Does not hold: the column mapping (`nfdump-format.ts`), the pairing (`biflow-pairing.ts`)
- * or batching (`flow-sink.ts`).
+ * or batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles } from "@hashhound/flowmeter"
-import { Effect, Schema, Stream } from "effect"
-import { FlowSink } from "./flow-sink.js"
+import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { Effect, Schema } from "effect"
 import { detectNfdump, NFDUMP_COLUMNS, nfdumpParser } from "./nfdump-format.js"
-import { readLines } from "./read-lines.js"
 
 export const NfdumpConfig = Schema.Struct({
   /** files, folders or globs, relative to the pipeline file */
@@ -45,24 +43,19 @@ export const nfdumpSource = definePlugin({
     Effect.succeed<SourceStage>({
       plan: (ctx) => planFiles(config.paths, ctx.baseDir),
       read: (unit, _ctx, resume) =>
-        Stream.suspend(() => {
-          const path = unit.path ?? unit.id
-          const sink = new FlowSink({
-            pluginId: PLUGIN_ID,
-            capture: unit.id,
-            columns: NFDUMP_COLUMNS,
-            batchFlows: config.batch_flows,
-            firstBatch: resume?.nextBatch ?? 0
+        readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: NFDUMP_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
+          nfdumpParser(sink, {
+            path,
+            timezoneOffsetMin: config.timezone_offset_min,
+            pairing: config.pair_biflows
+              ? {
+                  windowUs: Math.round(config.pairing_window_s * 1e6),
+                  toleranceUs: Math.round(config.pairing_tolerance_s * 1e6),
+                  maxPending: config.max_pending_records
+                }
+              : undefined
           })
-          const pairing = config.pair_biflows
-            ? {
-                windowUs: Math.round(config.pairing_window_s * 1e6),
-                toleranceUs: Math.round(config.pairing_tolerance_s * 1e6),
-                maxPending: config.max_pending_records
-              }
-            : undefined
-          return readLines(path, sink, nfdumpParser(sink, { path, timezoneOffsetMin: config.timezone_offset_min, pairing }))
-        })
+        )
     })
 })
 

@@ -6,14 +6,22 @@
  * Holds: `detectNfdump` (confidence from the header) and `nfdumpParser`, a LineParser that hands
  * one-way records to a BiflowPairer (or writes them as they are when pairing is off, and
  * writes bidirectional records, those with out-counters, directly).
- * Does not hold: the pairing itself (`biflow-pairing.ts`) or batching (`flow-sink.ts`).
+ * Does not hold: the pairing itself (`biflow-pairing.ts`) or batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { InputError } from "@hashhound/core"
-import type { TextLine } from "@hashhound/flowmeter"
+import {
+  cellNumber,
+  decimalSecondsToMicros,
+  type FlowSink,
+  hasPorts,
+  ipVersionOf,
+  isoLikeToMicros,
+  type LineParser,
+  portNumber,
+  protocolNumber,
+  type TextLine
+} from "@hashhound/flowmeter"
 import { BiflowPairer, type OneWayRecord, type PairingOptions } from "./biflow-pairing.js"
-import type { FlowSink } from "./flow-sink.js"
-import type { LineParser } from "./read-lines.js"
-import { cellNumber, decimalSecondsToMicros, hasPorts, ipVersionOf, isoLikeToMicros, portNumber, protocolNumber } from "./values.js"
 
 export const NFDUMP_COLUMNS = [
   "src_ip",

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceGoldenRun } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -9,7 +9,6 @@ import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { parse } from "yaml"
 import { nfdumpSource, plugins } from "../src/index.js"
-import { goldenCases, readAll } from "./golden.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), "hh-nfdump-"))
@@ -18,7 +17,7 @@ const write = (name: string, text: string): string => {
   return name
 }
 const readFile = (name: string, extra: Record<string, unknown> = {}) =>
-  Effect.map(readAll(nfdumpSource, { paths: [name], ...extra }, tmp), (units) => units[0]!.events)
+  Effect.map(readSource(nfdumpSource, { paths: [name], ...extra }, tmp), (read) => read.events[0]!.events)
 const batchesOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Batch" ? [e.batch] : []))
 const findingsOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Finding" ? [e.finding] : []))
 const column = (events: ReadonlyArray<SourceEvent>, name: string): Array<number> =>
@@ -160,7 +159,7 @@ describe("source.nfdump-csv", () => {
 })
 
 describeFixtures("source.nfdump-csv on real exports", () => {
-  goldenCases(nfdumpSource, join(here, "..", "testcases"))
+  goldenCases(join(here, "..", "testcases"), sourceGoldenRun(nfdumpSource, fixturesDir()))
 
   it("detects nfdump CSV from the header and nothing else", () => {
     const head = (path: string) => new Uint8Array(readFileSync(fixture(path)).subarray(0, 65_536))
@@ -197,7 +196,7 @@ describeFixtures("source.nfdump-csv on real exports", () => {
           const icmp = protocol === 1 || protocol === 58
           return `${protocol} ${[icmp ? a : `${a}|${ap}`, icmp ? b : `${b}|${bp}`].sort().join(" ")}`
         }
-        const [unit] = yield* readAll(nfdumpSource, { paths: [`${base}/${name}.nfdump.csv`] }, fixturesDir())
+        const [unit] = (yield* readSource(nfdumpSource, { paths: [`${base}/${name}.nfdump.csv`] }, fixturesDir())).events
         for (const batch of batchesOf(unit!.events)) {
           const src = readStrings(batch, "src_ip")!
           const dst = readStrings(batch, "dst_ip")!

@@ -2,13 +2,11 @@
  * `source.zeek-conn`: Zeek conn.log (TSV with # directives, or JSON lines) as canonical flows.
  *
  * Holds: the config Schema, the plugin manifest (detect, plan, read) and the plugin list.
- * Does not hold: the field mapping (`zeek-format.ts`) or batching (`flow-sink.ts`).
+ * Does not hold: the field mapping (`zeek-format.ts`) or batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles } from "@hashhound/flowmeter"
-import { Effect, Schema, Stream } from "effect"
-import { FlowSink } from "./flow-sink.js"
-import { readLines } from "./read-lines.js"
+import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { Effect, Schema } from "effect"
 import { detectZeekConn, ZEEK_COLUMNS, zeekConnParser } from "./zeek-format.js"
 
 export const ZeekConnConfig = Schema.Struct({
@@ -37,25 +35,13 @@ export const zeekConnSource = definePlugin({
     Effect.succeed<SourceStage>({
       plan: (ctx) => planFiles(config.paths, ctx.baseDir),
       read: (unit, _ctx, resume) =>
-        Stream.suspend(() => {
-          const path = unit.path ?? unit.id
-          const sink = new FlowSink({
-            pluginId: PLUGIN_ID,
-            capture: unit.id,
-            columns: ZEEK_COLUMNS,
-            batchFlows: config.batch_flows,
-            firstBatch: resume?.nextBatch ?? 0
-          })
-          return readLines(
+        readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: ZEEK_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
+          zeekConnParser(sink, {
             path,
-            sink,
-            zeekConnParser(sink, {
-              path,
-              tsOffsetUs: Math.round(config.ts_offset_s * 1e6),
-              timezoneOffsetMin: config.timezone_offset_min
-            })
-          )
-        })
+            tsOffsetUs: Math.round(config.ts_offset_s * 1e6),
+            timezoneOffsetMin: config.timezone_offset_min
+          })
+        )
     })
 })
 

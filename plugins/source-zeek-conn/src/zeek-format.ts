@@ -5,13 +5,20 @@
  * Holds: `detectZeekConn` (confidence from the first lines) and `zeekConnParser`, a LineParser
  * that follows directives (a file may carry several `#fields` headers), reads TSV rows or JSON
  * objects, and writes one flow per connection record.
- * Does not hold: file reading or batching (see `read-lines.ts`, `flow-sink.ts`).
+ * Does not hold: file reading or batching (`readLines` and `FlowSink` from @hashhound/flowmeter).
  */
 import { InputError } from "@hashhound/core"
-import type { TextLine } from "@hashhound/flowmeter"
-import type { FlowSink } from "./flow-sink.js"
-import type { LineParser } from "./read-lines.js"
-import { decimalSecondsToMicros, hasPorts, ipVersionOf, isoLikeToMicros, portNumber, protocolNumber } from "./values.js"
+import {
+  decimalSecondsToMicros,
+  type FlowSink,
+  hasPorts,
+  ipVersionOf,
+  isoLikeToMicros,
+  type LineParser,
+  portNumber,
+  protocolNumber,
+  type TextLine
+} from "@hashhound/flowmeter"
 
 export const ZEEK_COLUMNS = [
   "src_ip",

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceGoldenRun } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -10,7 +10,6 @@ import { gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
 import { parse } from "yaml"
 import { zeekConnSource, plugins } from "../src/index.js"
-import { goldenCases, readAll } from "./golden.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const tmp = mkdtempSync(join(tmpdir(), "hh-zeek-"))
@@ -19,7 +18,7 @@ const write = (name: string, text: string | Buffer): string => {
   return name
 }
 const readFile = (name: string, extra: Record<string, unknown> = {}) =>
-  Effect.map(readAll(zeekConnSource, { paths: [name], ...extra }, tmp), (units) => units[0]!.events)
+  Effect.map(readSource(zeekConnSource, { paths: [name], ...extra }, tmp), (read) => read.events[0]!.events)
 const batchesOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Batch" ? [e.batch] : []))
 const findingsOf = (events: ReadonlyArray<SourceEvent>) => events.flatMap((e) => (e._tag === "Finding" ? [e.finding] : []))
 const column = (events: ReadonlyArray<SourceEvent>, name: string): Array<number> =>
@@ -141,7 +140,7 @@ describe("source.zeek-conn", () => {
 })
 
 describeFixtures("source.zeek-conn on real exports", () => {
-  goldenCases(zeekConnSource, join(here, "..", "testcases"))
+  goldenCases(join(here, "..", "testcases"), sourceGoldenRun(zeekConnSource, fixturesDir()))
 
   it("detects conn logs (TSV and JSON) from their content and nothing else", () => {
     const head = (path: string) => new Uint8Array(readFileSync(fixture(path)).subarray(0, 65_536))

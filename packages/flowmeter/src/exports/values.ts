@@ -5,9 +5,8 @@
  *
  * Holds: small pure functions used in the per-row loop (no allocation beyond what the
  * JavaScript number parsing itself does).
- * Does not hold: any format's column layout. Each flow-export plugin carries its own copy of
- * this module on purpose (plugins never import plugins); keep the copies identical until the
- * module moves to a shared package.
+ * Does not hold: any format's column layout (each flow-export source plugin maps its own
+ * columns), nor the row batching (`flow-sink.ts`).
  */
 
 /** A cell that holds no value: empty, `-`, `(empty)`, or an IEEE special CIC writes (`Infinity`, `NaN`). */

@@ -5,8 +5,8 @@
  *
  * Holds: the row/batch bookkeeping shared by the flow-export sources, and resume handling
  * (batches before `firstBatch` are built but not emitted, nor are their row findings).
- * Does not hold: any format knowledge. Each flow-export plugin carries its own copy of this
- * module on purpose (plugins never import plugins); keep the copies identical.
+ * Does not hold: any format knowledge (the flow-export source plugins parse their own lines),
+ * nor cell parsing (`values.ts`).
  */
 import {
   COLUMN_BY_NAME,
