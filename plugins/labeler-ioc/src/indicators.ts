@@ -19,8 +19,8 @@
  */
 import type { Label } from "@hashhound/core"
 import { formatCidr, parseCidr, parseIp, type Cidr } from "./addresses.js"
-import { splitCsvLine } from "./csv-line.js"
-import { parseInstantUs } from "./instant.js"
+import { splitCsvLine } from "@hashhound/core"
+import { parseInstantUs } from "@hashhound/core"
 
 export type IndicatorKind = "ip" | "domain" | "port"
 

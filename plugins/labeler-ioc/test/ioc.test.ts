@@ -17,7 +17,7 @@ import { describe, expect } from "vitest"
 import { formatIp, parseCidr, parseIp } from "../src/addresses.js"
 import { iocLabeler } from "../src/index.js"
 import { detectFormat, parseIndicator, parseList } from "../src/indicators.js"
-import { parseInstantUs } from "../src/instant.js"
+import { parseInstantUs } from "@hashhound/core"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 

@@ -20,7 +20,7 @@ import {
 } from "@hashhound/core"
 import { Effect, Schema } from "effect"
 import { isAbsolute, resolve } from "node:path"
-import { parseInstantUs } from "./instant.js"
+import { parseInstantUs } from "@hashhound/core"
 import { compileRule, loadRulesCsv, PLUGIN_ID, type ScenarioRule } from "./rules.js"
 import { scenarioAnswer } from "./windows.js"
 

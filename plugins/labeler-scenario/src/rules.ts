@@ -11,9 +11,9 @@
 import { PluginError, type Label } from "@hashhound/core"
 import { textLines } from "@hashhound/flowmeter"
 import { Chunk, Effect, Stream } from "effect"
-import { splitCsvLine } from "./csv-line.js"
+import { splitCsvLine } from "@hashhound/core"
 import { compileGlob } from "./glob.js"
-import { formatInstantUs, parseInstantUs } from "./instant.js"
+import { formatInstantUs, parseInstantUs } from "@hashhound/core"
 
 export const PLUGIN_ID = "labeler.scenario"
 

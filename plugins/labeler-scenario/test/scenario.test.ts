@@ -12,7 +12,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
-import { parseInstantUs } from "../src/instant.js"
+import { parseInstantUs } from "@hashhound/core"
 import { compileGlob, matchesCapture } from "../src/glob.js"
 import { scenarioLabeler } from "../src/index.js"
 

@@ -4,8 +4,7 @@
  * Holds: `parseInstantUs` (→ µs since the epoch, or undefined when the text is not a time) and
  * `formatInstantUs` (→ ISO 8601 UTC, for details). A time without a zone is refused: the
  * capture clock is UTC and a local time would shift windows silently.
- * Does not hold: validity checks (`ioc-index.ts`). (The same code lives in labeler.scenario:
- * plugins do not import each other.)
+ * Does not hold: window logic (labelers own that).
  */
 
 const ISO =
