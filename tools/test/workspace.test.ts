@@ -18,7 +18,7 @@ describe("workspace rules hold in this checkout", () => {
     expect(layoutViolations(root).join("\n")).toBe("")
   })
 
-  it("no plugin imports another plugin (by name or by a path into plugins/), nor a package beyond core/flowmeter/testkit", () => {
+  it("no plugin imports another plugin (by name or by a path into plugins/), nor a package beyond core/flowmeter/ml/testkit", () => {
     expect(pluginImportViolations(root).join("\n")).toBe("")
   })
 
@@ -46,7 +46,7 @@ const brokenWorkspace = (): string => {
   write("plugins/qc-good/README.md", readme)
   write("plugins/qc-good/example.yaml", "type: qc.good\n")
   write("plugins/qc-good/package.json", JSON.stringify({ name: "@hashhound/plugin-qc-good" }))
-  write("plugins/qc-good/src/index.ts", 'import { Effect } from "effect"\nimport { x } from "./x.js"\nexport const a = 1\n')
+  write("plugins/qc-good/src/index.ts", 'import { Effect } from "effect"\nimport { makeRng } from "@hashhound/ml"\nimport { x } from "./x.js"\nexport const a = 1\n')
   write("plugins/qc-good/test/good.test.ts", 'import { qcContract } from "@hashhound/testkit"\n')
   write("plugins/source-thin/README.md", "# thin\n## Configuration\n## Output\n")
   write("plugins/source-thin/package.json", JSON.stringify({ name: "thin" }))
@@ -75,8 +75,8 @@ describe("workspace rules catch violations", () => {
     expect(pluginImportViolations(dir)).toEqual([
       'plugins/source-thin/src/index.ts: imports another plugin, "@hashhound/plugin-qc-good"',
       'plugins/source-thin/src/index.ts: imports "../../qc-good/src/index.js", a path into another plugin',
-      'plugins/source-thin/src/index.ts: imports "@hashhound/pipeline"; plugins may depend on core, flowmeter only',
-      'plugins/source-thin/src/index.ts: imports "@hashhound/testkit"; plugins may depend on core, flowmeter only'
+      'plugins/source-thin/src/index.ts: imports "@hashhound/pipeline"; plugins may depend on core, flowmeter, ml only',
+      'plugins/source-thin/src/index.ts: imports "@hashhound/testkit"; plugins may depend on core, flowmeter, ml only'
     ])
   })
 

@@ -5,8 +5,9 @@
  * every plugins/<kind>-<name>/ has README.md with its kind's sections, example.yaml naming a
  * plugin of that kind, package.json, src/index.ts and a test file; no plugin imports another
  * plugin (by package name or by a relative path into plugins/); plugin sources import no
- * workspace package but core and flowmeter; no package but cli imports a plugin; core imports
- * only effect, apache-arrow and its own files (no `node:` or other built-ins).
+ * workspace package but core, flowmeter and ml (the model plugins' shared estimator machinery);
+ * no package but cli imports a plugin; core imports only effect, apache-arrow and its own files
+ * (no `node:` or other built-ins).
  * Does not hold: the vitest tests (tools/test/workspace.test.ts).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
@@ -95,7 +96,7 @@ const escapesInto = (root: string, file: string, specifier: string, ownDir: stri
 
 const WORKSPACE_PACKAGE = /^@hashhound\/([a-z0-9-]+)/
 
-/** Plugins importing another plugin, or a workspace package other than core and flowmeter (testkit in tests). */
+/** Plugins importing another plugin, or a workspace package other than core, flowmeter and ml (testkit in tests). */
 export const pluginImportViolations = (root: string): ReadonlyArray<string> =>
   folders(join(root, "plugins")).flatMap((folder) => {
     const dir = join(root, "plugins", folder)
@@ -108,7 +109,7 @@ export const pluginImportViolations = (root: string): ReadonlyArray<string> =>
         const pkg = WORKSPACE_PACKAGE.exec(specifier)?.[1]
         if (pkg === undefined || pkg === own) return []
         if (pkg.startsWith("plugin-")) return [`${where}: imports another plugin, "${specifier}"`]
-        const allowed = inTests ? ["core", "flowmeter", "testkit"] : ["core", "flowmeter"]
+        const allowed = inTests ? ["core", "flowmeter", "ml", "testkit"] : ["core", "flowmeter", "ml"]
         return allowed.includes(pkg) ? [] : [`${where}: imports "${specifier}"; plugins may depend on ${allowed.join(", ")} only`]
       })
     })

@@ -7,10 +7,9 @@
  * row ranges, validation log-loss and early stopping, truncation to the best round).
  * Does not hold: Effect or input validation (`stage.ts`); thread start-up (`threads.ts`).
  */
-import { binRows, makeLayout, type BinLayout } from "./binning.js"
+import { binRows, makeLayout, makeRng, pickDistinct, sampleAscending, type BinLayout } from "@hashhound/ml"
 import { growTree, type GrowParams, type GrowState } from "./grow.js"
 import { GbdtModel, sigmoid } from "./model.js"
-import { makeRng, pickDistinct, sampleAscending } from "./random.js"
 import { allocateTraining, type HistogramPool, type TrainingBuffers } from "./threads.js"
 import { addTreeBinned, leafBinned, type Tree } from "./tree.js"
 

@@ -2,7 +2,8 @@
  * model.gbdt: histogram-based gradient-boosted trees for mining-vs-benign classification.
  *
  * Holds: the plugin manifest and the package's plugin list; re-exports the pieces other code may
- * use directly (the fitted model class, ROC-AUC and permutation importance helpers).
+ * use directly (the fitted model class; ROC-AUC and permutation importance, which live in
+ * `@hashhound/ml` and are re-exported here for existing callers).
  * Does not hold: the algorithm (see `boost.ts` and the modules it imports).
  */
 import { definePlugin, type AnyPlugin } from "@hashhound/core"
@@ -24,5 +25,4 @@ export const plugins: ReadonlyArray<AnyPlugin> = [gbdtPlugin]
 export { GbdtConfig } from "./config.js"
 export { GbdtModel, type GbdtInfo } from "./model.js"
 export { MODEL_FORMAT, MODEL_VERSION } from "./model-file.js"
-export { rocAuc } from "./metrics.js"
-export { permutationImportance, type PermutationOptions } from "./permutation.js"
+export { permutationImportance, rocAuc, type PermutationOptions } from "@hashhound/ml"

@@ -5,11 +5,13 @@
  * Holds: `encodeModel` / `decodeModel`. Numbers are written with JavaScript's shortest
  * round-trip form, so a loaded model scores exactly like the saved one; infinite thresholds
  * are written as the strings "Infinity" / "-Infinity". Loading refuses another format, an
- * unknown version, and trees whose child or feature indices are out of range, with a PluginError.
+ * unknown version (both checked by `@hashhound/ml`'s `decodeModelFile`), and trees whose child or
+ * feature indices are out of range, with a PluginError.
  * Does not hold: file I/O (the pipeline writes the bytes where it wants).
  */
 import { PluginError } from "@hashhound/core"
-import { Either, ParseResult, Schema } from "effect"
+import { decodeModelFile } from "@hashhound/ml"
+import { Either, Schema } from "effect"
 import { GbdtModel } from "./model.js"
 import type { Tree } from "./tree.js"
 
@@ -78,33 +80,6 @@ export const encodeModel = (model: GbdtModel, params: Readonly<Record<string, un
   return new TextEncoder().encode(JSON.stringify(body))
 }
 
-/** Parse the JSON and check `format` and `version` before anything else. */
-export const readHeader = (
-  bytes: Uint8Array,
-  format: string,
-  version: number
-): Either.Either<Record<string, unknown>, PluginError> => {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
-  } catch (error) {
-    return Either.left(readingError(`model file is not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}`))
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return Either.left(readingError("model file is not a JSON object"))
-  }
-  const record = parsed as Record<string, unknown>
-  if (record["format"] !== format) {
-    return Either.left(readingError(`not a ${format} file (format ${JSON.stringify(record["format"] ?? null)})`))
-  }
-  if (record["version"] !== version) {
-    return Either.left(
-      readingError(`${format} file version ${JSON.stringify(record["version"] ?? null)} is not supported (this build reads version ${version})`)
-    )
-  }
-  return Either.right(record)
-}
-
 const checkTree = (tree: Tree, features: number, index: number): string | undefined => {
   const n = tree.feature.length
   const lengths = [tree.threshold, tree.thresholdBin, tree.missingLeft, tree.left, tree.right, tree.value, tree.gain, tree.cover]
@@ -123,29 +98,21 @@ const checkTree = (tree: Tree, features: number, index: number): string | undefi
 }
 
 export const decodeModel = (bytes: Uint8Array): Either.Either<GbdtModel, PluginError> =>
-  Either.flatMap(readHeader(bytes, MODEL_FORMAT, MODEL_VERSION), (record) =>
-    Either.flatMap(
-      Either.mapLeft(Schema.decodeUnknownEither(FileJson)(record), (error) =>
-        readingError(`model file does not match ${MODEL_FORMAT} v${MODEL_VERSION}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
-      ),
-      (file) => {
-        const trees: Array<Tree> = file.trees.map((t) => ({
-          feature: Int32Array.from(t.feature),
-          threshold: Float64Array.from(t.threshold, (v) => (typeof v === "number" ? v : Number(v))),
-          thresholdBin: Int32Array.from(t.threshold_bin),
-          missingLeft: Uint8Array.from(t.missing_left),
-          left: Int32Array.from(t.left),
-          right: Int32Array.from(t.right),
-          value: Float64Array.from(t.value),
-          gain: Float64Array.from(t.gain),
-          cover: Float64Array.from(t.cover)
-        }))
-        for (let i = 0; i < trees.length; i++) {
-          const problem = checkTree(trees[i]!, file.feature_names.length, i)
-          if (problem !== undefined) return Either.left(readingError(`corrupt model file: ${problem}`))
-        }
-        return Either.right(new GbdtModel(file.feature_names, file.base_score, trees, file.info))
-      }
-    )
-  )
-
+  Either.flatMap(decodeModelFile(PLUGIN_ID, bytes, MODEL_FORMAT, MODEL_VERSION, FileJson), (file) => {
+    const trees: Array<Tree> = file.trees.map((t) => ({
+      feature: Int32Array.from(t.feature),
+      threshold: Float64Array.from(t.threshold, (v) => (typeof v === "number" ? v : Number(v))),
+      thresholdBin: Int32Array.from(t.threshold_bin),
+      missingLeft: Uint8Array.from(t.missing_left),
+      left: Int32Array.from(t.left),
+      right: Int32Array.from(t.right),
+      value: Float64Array.from(t.value),
+      gain: Float64Array.from(t.gain),
+      cover: Float64Array.from(t.cover)
+    }))
+    for (let i = 0; i < trees.length; i++) {
+      const problem = checkTree(trees[i]!, file.feature_names.length, i)
+      if (problem !== undefined) return Either.left(readingError(`corrupt model file: ${problem}`))
+    }
+    return Either.right(new GbdtModel(file.feature_names, file.base_score, trees, file.info))
+  })

@@ -8,10 +8,10 @@
  * Does not hold: the training algorithm (`boost.ts`, `grow.ts`).
  */
 import { PluginError, type FeatureMatrix, type ModelStage } from "@hashhound/core"
+import { alignFeatures, checkTraining } from "@hashhound/ml"
 import { Effect } from "effect"
 import { boost, prepareTraining, type Prepared } from "./boost.js"
 import { gbdtParams, type GbdtConfig } from "./config.js"
-import { alignFeatures, checkTraining } from "./inputs.js"
 import { GbdtModel } from "./model.js"
 import { decodeModel, encodeModel, writingError } from "./model-file.js"
 import { openPool, POOL_MIN_CELLS, serialPool, type HistogramPool } from "./threads.js"

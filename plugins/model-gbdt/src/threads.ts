@@ -13,6 +13,7 @@
  * Does not hold: the kernel itself (`histogram.ts`) or the worker loop (`histogram-worker.ts`).
  */
 import { Worker } from "node:worker_threads"
+import { workerBootstrap, workerEntry } from "@hashhound/ml"
 import { buildHistogram, histogramLength, HIST_FIELDS } from "./histogram.js"
 
 /** below this many rows x active features a node is built by the main thread alone */
@@ -88,13 +89,10 @@ export const serialPool = (buffers: TrainingBuffers, features: number, stride: n
   close: () => Promise.resolve()
 })
 
-const workerUrls = (): { readonly bootstrap: URL; readonly entry: string } => {
-  const ts = import.meta.url.endsWith(".ts")
-  return {
-    bootstrap: new URL("./worker-bootstrap.mjs", import.meta.url),
-    entry: new URL(ts ? "./histogram-worker.ts" : "./histogram-worker.js", import.meta.url).href
-  }
-}
+const workerUrls = (): { readonly bootstrap: URL; readonly entry: string } => ({
+  bootstrap: workerBootstrap,
+  entry: workerEntry(import.meta.url, "histogram-worker")
+})
 
 const waitReady = (worker: Worker): Promise<void> =>
   new Promise((resolve, reject) => {

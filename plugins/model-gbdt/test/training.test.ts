@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { FeatureMatrix, ModelStage } from "@hashhound/core"
+import { makeRng } from "@hashhound/ml"
 import { Effect, Schema } from "effect"
 import { GbdtConfig, gbdtPlugin, permutationImportance, rocAuc, type GbdtModel } from "../src/index.js"
-import { makeRng } from "../src/random.js"
 import { makeGbdtStage } from "../src/stage.js"
 import type { Tree } from "../src/tree.js"
 

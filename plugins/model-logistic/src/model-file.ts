@@ -8,7 +8,8 @@
  * Does not hold: file I/O.
  */
 import { PluginError } from "@hashhound/core"
-import { Either, ParseResult, Schema } from "effect"
+import { decodeModelFile } from "@hashhound/ml"
+import { Either, Schema } from "effect"
 import { LogisticModel } from "./model.js"
 
 export const MODEL_FORMAT = "hashhound.model.logistic"
@@ -52,46 +53,19 @@ export const encodeLogistic = (model: LogisticModel, params: Readonly<Record<str
     })
   )
 
-const readHeader = (bytes: Uint8Array): Either.Either<Record<string, unknown>, PluginError> => {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
-  } catch (error) {
-    return Either.left(readingError(`model file is not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}`))
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return Either.left(readingError("model file is not a JSON object"))
-  const record = parsed as Record<string, unknown>
-  if (record["format"] !== MODEL_FORMAT) {
-    return Either.left(readingError(`not a ${MODEL_FORMAT} file (format ${JSON.stringify(record["format"] ?? null)})`))
-  }
-  if (record["version"] !== MODEL_VERSION) {
-    return Either.left(
-      readingError(`${MODEL_FORMAT} file version ${JSON.stringify(record["version"] ?? null)} is not supported (this build reads version ${MODEL_VERSION})`)
-    )
-  }
-  return Either.right(record)
-}
-
 export const decodeLogistic = (bytes: Uint8Array): Either.Either<LogisticModel, PluginError> =>
-  Either.flatMap(readHeader(bytes), (record) =>
-    Either.flatMap(
-      Either.mapLeft(Schema.decodeUnknownEither(FileJson)(record), (error) =>
-        readingError(`model file does not match ${MODEL_FORMAT} v${MODEL_VERSION}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
-      ),
-      (file) => {
-        const p = file.feature_names.length
-        if (file.means.length !== p || file.sds.length !== p || file.coefficients.length !== p) {
-          return Either.left(readingError(`corrupt model file: ${p} features but ${file.means.length} means, ${file.sds.length} sds, ${file.coefficients.length} coefficients`))
-        }
-        return Either.right(
-          new LogisticModel(
-            file.feature_names,
-            { means: Float64Array.from(file.means), sds: Float64Array.from(file.sds), clip: file.clip_sd },
-            file.intercept,
-            Float64Array.from(file.coefficients),
-            file.info
-          )
-        )
-      }
+  Either.flatMap(decodeModelFile(PLUGIN_ID, bytes, MODEL_FORMAT, MODEL_VERSION, FileJson), (file) => {
+    const p = file.feature_names.length
+    if (file.means.length !== p || file.sds.length !== p || file.coefficients.length !== p) {
+      return Either.left(readingError(`corrupt model file: ${p} features but ${file.means.length} means, ${file.sds.length} sds, ${file.coefficients.length} coefficients`))
+    }
+    return Either.right(
+      new LogisticModel(
+        file.feature_names,
+        { means: Float64Array.from(file.means), sds: Float64Array.from(file.sds), clip: file.clip_sd },
+        file.intercept,
+        Float64Array.from(file.coefficients),
+        file.info
+      )
     )
-  )
+  })

@@ -6,9 +6,9 @@
  * Does not hold: the fit itself (`newton.ts`).
  */
 import { PluginError, type FeatureMatrix, type ModelStage } from "@hashhound/core"
+import { alignFeatures, checkTraining } from "@hashhound/ml"
 import { Effect } from "effect"
 import type { LogisticConfig } from "./config.js"
-import { alignFeatures, checkTraining } from "./inputs.js"
 import { LogisticModel } from "./model.js"
 import { decodeLogistic, encodeLogistic, writingError } from "./model-file.js"
 import { fitNewton, standardiser } from "./newton.js"

@@ -7,8 +7,8 @@
  * shape; a missing package is a PluginError telling the user to install it).
  * Does not hold: any use of the classifier (`stage.ts`).
  */
-import { createRequire } from "node:module"
 import { PluginError } from "@hashhound/core"
+import { resolvable } from "@hashhound/ml"
 import { Effect } from "effect"
 
 export const PACKAGE = "ml-random-forest"
@@ -35,14 +35,8 @@ export interface ForestClass {
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-export const packageInstalled = (): boolean => {
-  try {
-    createRequire(import.meta.url).resolve(PACKAGE)
-    return true
-  } catch {
-    return false
-  }
-}
+/** Can the package be resolved from this plugin? */
+export const packageInstalled = (): boolean => resolvable(PACKAGE, import.meta.url)
 
 const classOf = (module: unknown): ForestClass | undefined => {
   const candidates = [module, (module as { default?: unknown } | null)?.default]

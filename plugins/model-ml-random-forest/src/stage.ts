@@ -10,10 +10,10 @@
  * Does not hold: loading the package (`package.ts`).
  */
 import { PluginError, type FeatureMatrix, type ModelStage } from "@hashhound/core"
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { alignFeatures, checkTraining, decodeModelFile } from "@hashhound/ml"
+import { Effect, Schema } from "effect"
 import { forestOptions, type MlForestConfig } from "./config.js"
 import { columnMeans, denseRows } from "./dense.js"
-import { alignFeatures, checkTraining } from "./inputs.js"
 import { loadPackage, PACKAGE, PLUGIN_ID, type ForestClass, type ForestInstance } from "./package.js"
 
 export const MODEL_FORMAT = "hashhound.model.ml-random-forest"
@@ -40,27 +40,6 @@ const FileJson = Schema.Struct({
   importance: Schema.Record({ key: Schema.String, value: Schema.Number }),
   model: Schema.Unknown
 })
-
-const readHeader = (bytes: Uint8Array): Either.Either<typeof FileJson.Type, PluginError> => {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
-  } catch (cause) {
-    return Either.left(error("reading", `model file is not UTF-8 JSON: ${describe(cause)}`))
-  }
-  const record = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>
-  if (record["format"] !== MODEL_FORMAT) {
-    return Either.left(error("reading", `not a ${MODEL_FORMAT} file (format ${JSON.stringify(record["format"] ?? null)})`))
-  }
-  if (record["version"] !== MODEL_VERSION) {
-    return Either.left(
-      error("reading", `${MODEL_FORMAT} file version ${JSON.stringify(record["version"] ?? null)} is not supported (this build reads version ${MODEL_VERSION})`)
-    )
-  }
-  return Either.mapLeft(Schema.decodeUnknownEither(FileJson)(record), (cause) =>
-    error("reading", `model file does not match ${MODEL_FORMAT} v${MODEL_VERSION}: ${ParseResult.TreeFormatter.formatErrorSync(cause)}`)
-  )
-}
 
 /** Share of trees voting 1 per row. */
 const votes = (forest: ForestInstance, rows: Array<Array<number>>): Float64Array => {
@@ -145,7 +124,7 @@ export const makeMlForestStage = (config: MlForestConfig, load: Effect.Effect<Fo
     ),
   load: (bytes) =>
     Effect.gen(function* () {
-      const file = yield* readHeader(bytes)
+      const file = yield* decodeModelFile(PLUGIN_ID, bytes, MODEL_FORMAT, MODEL_VERSION, FileJson)
       if (file.means.length !== file.feature_names.length) {
         return yield* Effect.fail(error("reading", `corrupt model file: ${file.feature_names.length} features but ${file.means.length} means`))
       }

@@ -11,7 +11,7 @@
  * Histogram layout: `hist[(f * stride + bin) * 3 + k]`, k = 0 positive weight, 1 total weight,
  * 2 distinct in-bag rows.
  */
-import { makeRng, type Rng } from "./random.js"
+import { makeRng, type Rng } from "@hashhound/ml"
 
 export interface ForestTreeParams {
   readonly maxDepth: number

@@ -8,12 +8,10 @@
  * bootstrap, in tree order so the result does not depend on threads).
  * Does not hold: Effect, input checks (`stage.ts`), tree growth (`forest-tree.ts`).
  */
-import { binRows, makeLayout, type BinLayout } from "./binning.js"
+import { binRows, makeLayout, makeRng, rocAuc, type BinLayout } from "@hashhound/ml"
 import { featuresPerSplit, type ForestConfig } from "./config.js"
 import { bootstrapCounts, growForestTree, leafOf, treeRng, type ForestData, type ForestTreeParams, type GrownTree } from "./forest-tree.js"
-import { rocAuc } from "./metrics.js"
 import { ForestModel, type ForestTree } from "./model.js"
-import { makeRng } from "./random.js"
 
 export interface TrainingData {
   readonly names: ReadonlyArray<string>

@@ -9,7 +9,8 @@
  * Does not hold: file I/O.
  */
 import { PluginError } from "@hashhound/core"
-import { Either, ParseResult, Schema } from "effect"
+import { decodeModelFile } from "@hashhound/ml"
+import { Either, Schema } from "effect"
 import { ForestModel, type ForestTree } from "./model.js"
 
 export const MODEL_FORMAT = "hashhound.model.random-forest"
@@ -68,27 +69,6 @@ export const encodeForest = (model: ForestModel, params: Readonly<Record<string,
     })
   )
 
-/** Parse the JSON and check `format` and `version` before anything else. */
-const readHeader = (bytes: Uint8Array): Either.Either<Record<string, unknown>, PluginError> => {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
-  } catch (error) {
-    return Either.left(readingError(`model file is not UTF-8 JSON: ${error instanceof Error ? error.message : String(error)}`))
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return Either.left(readingError("model file is not a JSON object"))
-  const record = parsed as Record<string, unknown>
-  if (record["format"] !== MODEL_FORMAT) {
-    return Either.left(readingError(`not a ${MODEL_FORMAT} file (format ${JSON.stringify(record["format"] ?? null)})`))
-  }
-  if (record["version"] !== MODEL_VERSION) {
-    return Either.left(
-      readingError(`${MODEL_FORMAT} file version ${JSON.stringify(record["version"] ?? null)} is not supported (this build reads version ${MODEL_VERSION})`)
-    )
-  }
-  return Either.right(record)
-}
-
 const treeProblem = (tree: ForestTree, features: number, index: number): string | undefined => {
   const n = tree.feature.length
   if (n === 0 || [tree.threshold, tree.missingLeft, tree.left, tree.right, tree.value].some((a) => a.length !== n)) {
@@ -105,25 +85,18 @@ const treeProblem = (tree: ForestTree, features: number, index: number): string 
 }
 
 export const decodeForest = (bytes: Uint8Array): Either.Either<ForestModel, PluginError> =>
-  Either.flatMap(readHeader(bytes), (record) =>
-    Either.flatMap(
-      Either.mapLeft(Schema.decodeUnknownEither(FileJson)(record), (error) =>
-        readingError(`model file does not match ${MODEL_FORMAT} v${MODEL_VERSION}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
-      ),
-      (file) => {
-        const trees: Array<ForestTree> = file.trees.map((t) => ({
-          feature: Int32Array.from(t.feature),
-          threshold: Float64Array.from(t.threshold, (v) => (typeof v === "number" ? v : Number(v))),
-          missingLeft: Uint8Array.from(t.missing_left),
-          left: Int32Array.from(t.left),
-          right: Int32Array.from(t.right),
-          value: Float64Array.from(t.value)
-        }))
-        for (let i = 0; i < trees.length; i++) {
-          const problem = treeProblem(trees[i]!, file.feature_names.length, i)
-          if (problem !== undefined) return Either.left(readingError(`corrupt model file: ${problem}`))
-        }
-        return Either.right(new ForestModel(file.feature_names, trees, file.importance, file.info))
-      }
-    )
-  )
+  Either.flatMap(decodeModelFile(PLUGIN_ID, bytes, MODEL_FORMAT, MODEL_VERSION, FileJson), (file) => {
+    const trees: Array<ForestTree> = file.trees.map((t) => ({
+      feature: Int32Array.from(t.feature),
+      threshold: Float64Array.from(t.threshold, (v) => (typeof v === "number" ? v : Number(v))),
+      missingLeft: Uint8Array.from(t.missing_left),
+      left: Int32Array.from(t.left),
+      right: Int32Array.from(t.right),
+      value: Float64Array.from(t.value)
+    }))
+    for (let i = 0; i < trees.length; i++) {
+      const problem = treeProblem(trees[i]!, file.feature_names.length, i)
+      if (problem !== undefined) return Either.left(readingError(`corrupt model file: ${problem}`))
+    }
+    return Either.right(new ForestModel(file.feature_names, trees, file.importance, file.info))
+  })

@@ -7,10 +7,10 @@
  * Does not hold: the algorithm (`forest.ts`, `forest-tree.ts`).
  */
 import { PluginError, type FeatureMatrix, type ModelStage } from "@hashhound/core"
+import { alignFeatures, checkTraining } from "@hashhound/ml"
 import { Effect } from "effect"
 import type { ForestConfig } from "./config.js"
 import { assembleForest, growSerial, prepareForest } from "./forest.js"
-import { alignFeatures, checkTraining } from "./inputs.js"
 import { ForestModel } from "./model.js"
 import { decodeForest, encodeForest, writingError } from "./model-file.js"
 import { growInWorkers, PARALLEL_MIN_WORK } from "./threads.js"

@@ -9,6 +9,7 @@
  * Does not hold: the worker loop (`forest-worker.ts`) or tree growth (`forest-tree.ts`).
  */
 import { Worker } from "node:worker_threads"
+import { workerBootstrap, workerEntry } from "@hashhound/ml"
 import type { PreparedForest } from "./forest.js"
 import { growForestTree, type ForestTreeParams, type GrownTree } from "./forest-tree.js"
 
@@ -37,8 +38,8 @@ export type ForestWorkerMessage =
   | { readonly _tag: "done" }
 
 const urls = (): { readonly bootstrap: URL; readonly entry: string } => ({
-  bootstrap: new URL("./worker-bootstrap.mjs", import.meta.url),
-  entry: new URL(import.meta.url.endsWith(".ts") ? "./forest-worker.ts" : "./forest-worker.js", import.meta.url).href
+  bootstrap: workerBootstrap,
+  entry: workerEntry(import.meta.url, "forest-worker")
 })
 
 /** Collect one worker's trees into `out`; resolves when it reports done. */

@@ -5,11 +5,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { FeatureMatrix, ModelStage } from "@hashhound/core"
+import { makeRng, rocAuc } from "@hashhound/ml"
 import { Effect, Schema } from "effect"
 import { featuresPerSplit } from "../src/config.js"
 import { ForestConfig, randomForestPlugin, type ForestModel, type ForestInfo } from "../src/index.js"
-import { rocAuc } from "../src/metrics.js"
-import { makeRng } from "../src/random.js"
 import { makeForestStage } from "../src/stage.js"
 import type { ForestTree } from "../src/model.js"
 

@@ -24,8 +24,11 @@ export const XgbConfig = Schema.Struct({
   seed: Schema.optionalWith(int(0, 2 ** 31 - 1), { default: () => 1 }),
   /** training rows above this are refused (single-threaded exact greedy XGBoost in WebAssembly) */
   max_rows: Schema.optionalWith(int(1, 100_000_000), { default: () => 200_000 }),
-  /** training matrices above this many MiB (rows x (features + 1) x 4 bytes) are refused: ml-xgboost copies them onto its 5 MiB stack */
-  max_training_mib: Schema.optionalWith(Schema.Number.pipe(Schema.greaterThan(0), Schema.finite()), { default: () => 4 })
+  /**
+   * training matrices above this many MiB (rows x (features + 1) x 4 bytes) are refused: ml-xgboost
+   * copies them onto its 5 MiB WebAssembly stack, and a real run breaks just above 5.0 MiB (README.md)
+   */
+  max_training_mib: Schema.optionalWith(Schema.Number.pipe(Schema.greaterThan(0), Schema.finite()), { default: () => 4.5 })
 })
 export type XgbConfig = typeof XgbConfig.Type
 

@@ -11,10 +11,10 @@
  * Does not hold: loading the package (`package.ts`).
  */
 import { PluginError, type FeatureMatrix, type ModelStage } from "@hashhound/core"
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { alignFeatures, checkTraining, decodeModelFile } from "@hashhound/ml"
+import { Effect, Schema } from "effect"
 import { boosterOptions, type XgbConfig } from "./config.js"
 import { denseRows, MISSING_MARKER } from "./dense.js"
-import { alignFeatures, checkTraining } from "./inputs.js"
 import { loadPackage, PACKAGE, PLUGIN_ID, type BoosterClass } from "./package.js"
 
 export const MODEL_FORMAT = "hashhound.model.xgboost-wasm"
@@ -40,33 +40,18 @@ const FileJson = Schema.Struct({
   booster: Schema.Unknown
 })
 
-const readFile = (bytes: Uint8Array): Either.Either<typeof FileJson.Type, PluginError> => {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes))
-  } catch (cause) {
-    return Either.left(error("reading", `model file is not UTF-8 JSON: ${describe(cause)}`))
-  }
-  const record = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>
-  if (record["format"] !== MODEL_FORMAT) {
-    return Either.left(error("reading", `not a ${MODEL_FORMAT} file (format ${JSON.stringify(record["format"] ?? null)})`))
-  }
-  if (record["version"] !== MODEL_VERSION) {
-    return Either.left(
-      error("reading", `${MODEL_FORMAT} file version ${JSON.stringify(record["version"] ?? null)} is not supported (this build reads version ${MODEL_VERSION})`)
-    )
-  }
-  return Either.mapLeft(Schema.decodeUnknownEither(FileJson)(record), (cause) =>
-    error("reading", `model file does not match ${MODEL_FORMAT} v${MODEL_VERSION}: ${ParseResult.TreeFormatter.formatErrorSync(cause)}`)
-  )
-}
+/**
+ * Free a booster. After the WebAssembly module has crashed (a trap such as "memory access out of
+ * bounds"), `free` traps too; that second error is dropped so the first one is what the caller sees.
+ */
+const freeBooster = (booster: { readonly free: () => void }) => Effect.ignore(Effect.try(() => booster.free()))
 
 /** Load a booster from its JSON, run `use`, free it whatever happens. */
 const withBooster = <A>(Booster: BoosterClass, json: unknown, what: string, use: (booster: ReturnType<BoosterClass["load"]>) => A) =>
   Effect.acquireUseRelease(
     Effect.try({ try: () => Booster.load(json), catch: (cause) => error("reading", `${PACKAGE} could not load the model: ${describe(cause)}`) }),
     (booster) => Effect.try({ try: () => use(booster), catch: (cause) => error("processing", `${PACKAGE} failed while ${what}: ${describe(cause)}`) }),
-    (booster) => Effect.sync(() => booster.free())
+    freeBooster
   )
 
 const asModel = (fitted: unknown): Effect.Effect<XgbModel, PluginError> =>
@@ -93,7 +78,7 @@ export const makeXgbStage = (config: XgbConfig, load: Effect.Effect<BoosterClass
         return yield* Effect.fail(
           error(
             "processing",
-            `refusing a ${mib.toFixed(1)} MiB training matrix (max_training_mib ${config.max_training_mib}): ${PACKAGE} copies it onto its 5 MiB WebAssembly stack; use model.gbdt or fewer rows`
+            `refusing a ${mib.toFixed(2)} MiB training matrix (max_training_mib ${config.max_training_mib}): ${PACKAGE} copies it onto its 5 MiB WebAssembly stack; use model.gbdt or fewer rows`
           )
         )
       }
@@ -116,7 +101,7 @@ export const makeXgbStage = (config: XgbConfig, load: Effect.Effect<BoosterClass
             },
             catch: (cause) => error("processing", `${PACKAGE} failed while training: ${describe(cause)}`)
           }),
-        (booster) => Effect.sync(() => booster.free())
+        freeBooster
       )
       return new XgbModel([...matrix.names], json)
     }),
@@ -151,7 +136,7 @@ export const makeXgbStage = (config: XgbConfig, load: Effect.Effect<BoosterClass
     ),
   load: (bytes) =>
     Effect.gen(function* () {
-      const file = yield* readFile(bytes)
+      const file = yield* decodeModelFile(PLUGIN_ID, bytes, MODEL_FORMAT, MODEL_VERSION, FileJson)
       // check the booster loads now, so a bad file fails at load rather than at the first prediction
       const Booster = yield* load
       yield* withBooster(Booster, file.booster, "loading", () => undefined)

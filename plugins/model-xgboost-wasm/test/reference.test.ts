@@ -1,8 +1,9 @@
 /**
  * model.xgboost-wasm: the shared model contract when ml-xgboost is installed (skipped, saying so,
  * when it is not; the common plugin checks run either way), and the refusals that happen before
- * the package is loaded: too many rows, a training matrix too big for ml-xgboost's stack, sample
- * weights, unknown file versions, and the "install ml-xgboost" error when it is absent.
+ * the package is loaded: too many rows, a training matrix too big for ml-xgboost's stack (also at
+ * the default limit), sample weights, unknown file versions, and the "install ml-xgboost" error
+ * when it is absent; with the package, that loading it leaves WebAssembly as it was.
  */
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "@effect/vitest"
@@ -10,6 +11,7 @@ import type { ModelStage } from "@hashhound/core"
 import { modelContract, pluginContract, separableProblem } from "@hashhound/testkit"
 import { Effect } from "effect"
 import { packageInstalled, xgboostWasmPlugin } from "../src/index.js"
+import { loadPackage } from "../src/package.js"
 
 const exampleYaml = fileURLToPath(new URL("../example.yaml", import.meta.url))
 const installed = packageInstalled()
@@ -39,6 +41,26 @@ describe("model.xgboost-wasm refusals", () => {
       const stage = yield* stageFor({ max_training_mib: 0.005 })
       const error = yield* Effect.flip(stage.fit(data.x, data.y))
       expect(error.message).toContain("MiB training matrix (max_training_mib 0.005)")
+    }))
+
+  it.effect("by default refuses a 20-feature matrix above 4.5 MiB (the package breaks just above 5 MiB)", () =>
+    Effect.gen(function* () {
+      // 56,174 rows x 21 x 4 bytes = 4.5 MiB + 24 bytes; one row fewer fits
+      const rows = 56_174
+      const names = Array.from({ length: 20 }, (_, f) => `f${f}`)
+      const columns = names.map((_, f) => Float64Array.from({ length: rows }, (_, r) => (r * (f + 3)) % 101))
+      const y = Uint8Array.from({ length: rows }, (_, r) => r % 2)
+      const stage = yield* stageFor({ max_rows: 1_000_000 })
+      const error = yield* Effect.flip(stage.fit({ names, rows, columns }, y))
+      expect(error.message).toContain("refusing a 4.50 MiB training matrix (max_training_mib 4.5)")
+    }))
+
+  it.effect.skipIf(!installed)("loads the real package without leaving WebAssembly.instantiateStreaming hidden", () =>
+    Effect.gen(function* () {
+      const booster = yield* loadPackage
+      expect(typeof booster.load).toBe("function")
+      const wasm = (globalThis as { readonly WebAssembly?: { readonly instantiateStreaming?: unknown } }).WebAssembly
+      expect(typeof wasm?.instantiateStreaming).toBe("function")
     }))
 
   it.effect("refuses sample weights, which the package cannot take", () =>

@@ -3,12 +3,11 @@
  *
  * Holds: the bin layout (upper edges per feature, bins per feature, the missing code), edge
  * computation from the training rows (exact distinct values when there are few, quantiles of a
- * seeded sample of at most 200,000 values otherwise) and the row-major Uint8 bin matrix.
- * Does not hold: histograms or splits. A value `v` falls in the first bin `i` with
- * `v <= edges[i]`, so "bin <= t" and "v <= edges[t]" choose the same rows: trees trained on bins
- * predict raw values exactly as they were trained. NaN is missing and gets the missing code.
- * Copy of `plugins/model-gbdt/src/binning.ts`
- * (plugins may not import each other); keep the copies identical until a shared package holds them.
+ * seeded sample of at most 200,000 values otherwise) and the row-major Uint8 bin matrix. Shared by
+ * the histogram tree models (model.gbdt, model.random-forest).
+ * Does not hold: histograms or splits (each model's own). A value `v` falls in the first bin `i`
+ * with `v <= edges[i]`, so "bin <= t" and "v <= edges[t]" choose the same rows: trees trained on
+ * bins predict raw values exactly as they were trained. NaN is missing and gets the missing code.
  */
 import type { Rng } from "./random.js"
 

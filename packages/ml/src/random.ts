@@ -1,10 +1,12 @@
 /**
- * Seeded pseudo-random numbers for everything random inside `fit` (row and column sampling,
- * the validation split, quantile sampling), so that a seed gives the same model every time.
+ * Seeded pseudo-random numbers for everything random inside a model's `fit` (row and column
+ * sampling, bootstrap draws, the validation split, quantile sampling) and in the evaluation
+ * helpers (permutations, bootstrap resamples), so that a seed gives the same result every time.
  *
- * Holds: `makeRng` (sfc32 seeded through splitmix32), selection sampling of k of n indices in
- * ascending order, and a partial shuffle for picking k distinct features.
- * Does not hold: any use of `Math.random`.
+ * Holds: `makeRng` (sfc32 seeded through splitmix32, with independent streams per tree or task),
+ * selection sampling of k of n indices in ascending order, and a partial shuffle for picking k
+ * distinct features.
+ * Does not hold: any use of `Math.random`; anything model-specific.
  */
 
 export interface Rng {

@@ -1,10 +1,11 @@
 /**
  * Quantile binning and ROC-AUC: edges, the bin/threshold equivalence that makes raw-value scoring
- * match training, and known AUC values.
+ * match training, and known AUC values. (Moved here from plugins/model-gbdt with the code it
+ * tests; assertions unchanged.)
  */
 import { describe, expect, it } from "@effect/vitest"
 import { binOf, featureEdges } from "../src/binning.js"
-import { rocAuc } from "../src/metrics.js"
+import { rocAuc } from "../src/metrics/roc.js"
 import { makeRng } from "../src/random.js"
 
 describe("featureEdges", () => {

@@ -3,13 +3,12 @@
  * are shuffled across rows, averaged over seeded repeats.
  *
  * Holds: `permutationImportance(stage, fitted, x, y, { repeats, seed })`. It only uses the
- * ModelStage contract, so it works for every model plugin. It is pure (no I/O) and belongs in a
- * shared package (core's evaluation helpers) once there is one; it lives here until then.
- * Does not hold: gain importance (each model's own `importance`).
+ * ModelStage contract, so it works for every model plugin; it does no I/O.
+ * Does not hold: gain or impurity importance (each model's own `importance`).
  */
 import type { FeatureMatrix, ModelStage, PluginError } from "@hashhound/core"
 import { Effect } from "effect"
-import { rocAuc } from "./metrics.js"
+import { rocAuc } from "./metrics/roc.js"
 import { makeRng } from "./random.js"
 
 export interface PermutationOptions {

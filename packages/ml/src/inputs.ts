@@ -2,11 +2,12 @@
  * Checks on what a model stage is given: the training matrix, labels and weights, and the
  * feature set at prediction time.
  *
- * Holds: `checkTraining` (shape, unique names, labels 0/1 with both classes present, finite
- * non-negative weights with a positive sum) and `alignFeatures`, which returns the columns of a
- * matrix in the fitted model's feature order and refuses a matrix whose feature set differs,
- * naming the missing and extra features. Both answer with a `PluginError`, never a throw.
- * Does not hold: anything model-specific; the same file serves every model plugin.
+ * Holds: `checkMatrix` (column count, column lengths, duplicate names), `checkTraining` (shape,
+ * unique names, labels 0/1 with both classes present, finite non-negative weights with a positive
+ * sum) and `alignFeatures`, which returns the columns of a matrix in the fitted model's feature
+ * order and refuses a matrix whose feature set differs, naming the missing and extra features.
+ * All answer with a `PluginError` carrying the calling plugin's id, never a throw.
+ * Does not hold: anything model-specific (row limits, weight support: each plugin's own).
  */
 import { PluginError, type FeatureMatrix } from "@hashhound/core"
 import { Either } from "effect"
