@@ -3,7 +3,8 @@
  *
  * Holds: the Arrow type for each catalogue column type, a columnar builder that sources fill
  * from typed arrays (one handle per column, no per-row allocation for numbers), and readers
- * that turn a column back into a Float64Array or string array for per-row loops.
+ * that turn a column back into a Float64Array or string array for per-row loops, and column
+ * helpers (names, replace/add, project).
  * Does not hold: any I/O (Parquet lives in `pipeline`).
  */
 import {
@@ -253,6 +254,17 @@ export const withColumns = (batch: FlowBatch, columns: Readonly<Record<string, V
   }
   for (const [name, vector] of Object.entries(columns)) vectors[name] = vector
   return new Table(vectors)
+}
+
+/**
+ * The named columns a batch has, in the order named (each once): the projection rule of
+ * `DatasetAccess.read`. A batch with none of them keeps `flow_id` (when it has one), so its row
+ * count stays right.
+ */
+export const projectBatch = (batch: FlowBatch, columns: ReadonlyArray<string>): FlowBatch => {
+  const present = columns.filter((name, at) => columns.indexOf(name) === at && batch.getChild(name) !== null)
+  if (present.length > 0) return batch.select(present)
+  return batch.select(batch.getChild("flow_id") === null ? [] : ["flow_id"])
 }
 
 /** A utf8 vector from strings. */

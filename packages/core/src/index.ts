@@ -1,6 +1,7 @@
 /**
  * @hashhound/core: plugin kinds and contracts, Manifest, PluginRegistry, typed errors,
- * the FlowBatch (Arrow) schema and the column catalogue. No file or network I/O.
+ * the FlowBatch (Arrow) schema and the column catalogue, the QC threshold contract and the
+ * QC artefacts reports read (flow summary, label report). No file or network I/O.
  */
 export * from "./kinds.js"
 export * from "./errors.js"
@@ -12,5 +13,8 @@ export * from "./plugin.js"
 export * from "./registry.js"
 export * from "./identity.js"
 export * from "./list-columns.js"
+export * from "./qc-thresholds.js"
+export * from "./flow-summary.js"
+export * from "./label-report.js"
 export * from "./instant.js"
 export * from "./csv-line.js"

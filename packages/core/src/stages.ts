@@ -81,11 +81,30 @@ export interface BatchInfo {
   readonly batch: number
 }
 
+/** One input unit of a stored dataset, as dataset-level checks see it. */
+export interface DatasetUnit {
+  /** the unit id, which is also the `capture` column of its flows */
+  readonly id: string
+  /** the content hash or other fingerprint the source gave it */
+  readonly fingerprint: string
+}
+
 /** Read access to stored datasets for dataset-level checks (duplicates across batches, drift). */
 export interface DatasetAccess {
   readonly dataset: string
   readonly datasets: ReadonlyArray<string>
-  readonly read: (dataset: string) => Stream.Stream<FlowBatch, PluginError>
+  /**
+   * The input units of `dataset` in plan order, when the runner knows them: two ids with one
+   * fingerprint are the same input read twice.
+   */
+  readonly units?: ReadonlyArray<DatasetUnit>
+  /**
+   * The stored batches of a dataset (label columns joined where labels are stored). With
+   * `columns`, each batch holds only those of the named columns it has (ask for `capture` and
+   * `batch` too when they matter); a batch with none of them keeps `flow_id`, so row counts stay
+   * right. Without `columns`, every column.
+   */
+  readonly read: (dataset: string, columns?: ReadonlyArray<string>) => Stream.Stream<FlowBatch, PluginError>
 }
 
 export interface QcStage {

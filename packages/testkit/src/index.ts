@@ -1,6 +1,7 @@
 /**
- * @hashhound/testkit: contract suites per plugin kind, makeFromYaml, the golden-case runner,
- * batch and TestClock helpers, and the fixture locator. Used by tests only.
+ * @hashhound/testkit: contract suites per plugin kind, makeFromYaml, the golden-case runner
+ * (with source totals for file-source cases; QC cases over in-memory datasets), batch and
+ * TestClock helpers, and the fixture locator. Used by tests only.
  */
 export * from "./fixtures.js"
 export * from "./batches.js"
@@ -8,6 +9,8 @@ export * from "./clock.js"
 export * from "./yaml-stage.js"
 export * from "./golden-compare.js"
 export * from "./golden.js"
+export * from "./qc-golden.js"
+export * from "./source-golden.js"
 export * from "./contracts/check.js"
 export * from "./contracts/plugin.js"
 export * from "./contracts/made-stage.js"
@@ -19,4 +22,3 @@ export * from "./contracts/features.js"
 export * from "./contracts/features-sql.js"
 export * from "./contracts/report.js"
 export * from "./contracts/model.js"
-export * from "./source-golden.js"

@@ -8,10 +8,9 @@
  * reference's quantile bins and the two-sample KS statistic.
  * Does not hold: the statistics (`drift-stats.ts`).
  */
-import { COLUMN_BY_NAME, definePlugin, Finding, readNumeric, type AnyPlugin, type DatasetAccess, type QcStage } from "@hashhound/core"
+import { checkThreshold, COLUMN_BY_NAME, countKey, definePlugin, Finding, metricFinding, readNumeric, type AnyPlugin, type DatasetAccess, type QcStage } from "@hashhound/core"
 import { Effect, Schema, Stream } from "effect"
 import { ks, psi, Reservoir } from "./drift-stats.js"
-import { checkThreshold, countKey, metricFinding } from "./thresholds.js"
 
 export const PLUGIN_ID = "qc.drift"
 
@@ -54,7 +53,7 @@ export type DriftConfig = typeof DriftConfig.Type
 const sampleDataset = (access: DatasetAccess, dataset: string, config: DriftConfig) =>
   Effect.suspend(() => {
     const samples = config.columns.map((_, i) => new Reservoir(config.max_rows, 1 + i))
-    return Stream.runForEach(access.read(dataset), (batch) =>
+    return Stream.runForEach(access.read(dataset, config.columns), (batch) =>
       Effect.sync(() => {
         config.columns.forEach((column, i) => {
           const values = readNumeric(batch, column)

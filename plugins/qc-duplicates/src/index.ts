@@ -4,15 +4,16 @@
  *
  * Holds: the config Schema (`warn` / `fail` threshold maps, `columns` making a flow's
  * fingerprint), the plugin manifest and the plugin list. Per batch: copies inside the batch.
- * In `finish`, over the whole stored dataset: copies in other batches than the first copy,
- * capture pairs sharing flows, and identical captures.
+ * In `finish`, over the whole stored dataset (read projected to the fingerprint columns and
+ * `capture`): copies in other batches than the first copy, capture pairs sharing flows, and
+ * captures ingested twice: identical flows, or two unit ids with one fingerprint (the same file
+ * content under two names, from `DatasetAccess.units`).
  * Does not hold: fingerprints (`fingerprint.ts`) or the dataset-wide analysis (`duplicate-index.ts`).
  */
-import { COLUMN_BY_NAME, definePlugin, readStrings, type AnyPlugin, type DatasetAccess, type Finding, type FlowBatch, type QcStage } from "@hashhound/core"
+import { checkThreshold, COLUMN_BY_NAME, countKey, definePlugin, formatValue, metricFinding, readStrings, shareKey, type AnyPlugin, type DatasetAccess, type DatasetUnit, type Finding, type FlowBatch, type QcStage, type ThresholdMap } from "@hashhound/core"
 import { Effect, Schema, Stream } from "effect"
 import { DuplicateIndex, type DuplicateAnalysis } from "./duplicate-index.js"
 import { countDuplicates, DEFAULT_FINGERPRINT_COLUMNS, fingerprints } from "./fingerprint.js"
-import { checkThreshold, countKey, formatValue, metricFinding, shareKey, type ThresholdMap } from "./thresholds.js"
 
 export const PLUGIN_ID = "qc.duplicates"
 
@@ -73,27 +74,45 @@ const judgeCopies = (
   return worst === undefined ? [] : [worst]
 }
 
-/** Dataset findings from the analysis of every stored batch. */
-export const datasetFindings = (config: DuplicatesConfig, analysis: DuplicateAnalysis): ReadonlyArray<Finding> => {
+/** Pairs of unit ids with one fingerprint (each later id against the first): the same input read twice. */
+export const sameContentPairs = (units: ReadonlyArray<DatasetUnit>): ReadonlyArray<{ readonly a: string; readonly b: string }> => {
+  const first = new Map<string, string>()
+  const pairs: Array<{ a: string; b: string }> = []
+  for (const unit of units) {
+    const seen = first.get(unit.fingerprint)
+    if (seen === undefined) first.set(unit.fingerprint, unit.id)
+    else if (seen !== unit.id) pairs.push({ a: seen, b: unit.id })
+  }
+  return pairs
+}
+
+const pairKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`)
+
+/** Dataset findings from the analysis of every stored batch and, when known, the dataset's units. */
+export const datasetFindings = (config: DuplicatesConfig, analysis: DuplicateAnalysis, units: ReadonlyArray<DatasetUnit> = []): ReadonlyArray<Finding> => {
   const out: Array<Finding> = [
     metricFinding(PLUGIN_ID, { metric: "duplicate_rows_total", value: analysis.duplicates, what: "duplicate rows in the dataset", count: analysis.duplicates, detail: `(${analysis.acrossBatches} across batches, of ${analysis.rows} flows)` })
   ]
   if (analysis.rows > 0 && analysis.acrossBatches > 0)
     out.push(...judgeCopies(config.warn, config.fail, analysis.acrossBatches, analysis.rows, "duplicate rows across batches", {}))
-  const identical = analysis.pairs.filter((pair) => pair.identical)
-  if (identical.length > 0) {
-    const names = identical.slice(0, 5).map((pair) => `${pair.a} = ${pair.b}`).join("; ")
+  const sameContent = sameContentPairs(units)
+  const contentKeys = new Set(sameContent.map((pair) => pairKey(pair.a, pair.b)))
+  const twice = [
+    ...sameContent.map((pair) => `${pair.a} = ${pair.b} (same content hash)`),
+    ...analysis.pairs.filter((pair) => pair.identical && !contentKeys.has(pairKey(pair.a, pair.b))).map((pair) => `${pair.a} = ${pair.b}`)
+  ]
+  if (twice.length > 0) {
     out.push(
       ...checkThreshold(PLUGIN_ID, "identical_captures_above", config.warn, config.fail, {
         metric: "identical_captures",
-        value: identical.length,
+        value: twice.length,
         what: "captures ingested twice",
-        count: identical.length,
-        detail: `(${names}${identical.length > 5 ? "; …" : ""})`
+        count: twice.length,
+        detail: `(${twice.slice(0, 5).join("; ")}${twice.length > 5 ? "; …" : ""})`
       })
     )
   }
-  for (const pair of analysis.pairs.filter((p) => !p.identical))
+  for (const pair of analysis.pairs.filter((p) => !p.identical && !contentKeys.has(pairKey(p.a, p.b))))
     out.push(
       ...checkThreshold(PLUGIN_ID, "capture_overlap_share_above", config.warn, config.fail, {
         metric: "capture_overlap_share",
@@ -128,16 +147,16 @@ const addBatch = (index: DuplicateIndex, batch: FlowBatch, columns: ReadonlyArra
 const finish = (config: DuplicatesConfig) => (access: DatasetAccess) =>
   Effect.suspend(() => {
     const index = new DuplicateIndex()
-    return Stream.runForEach(access.read(access.dataset), (batch) => Effect.sync(() => addBatch(index, batch, config.columns))).pipe(
-      Effect.map(() => datasetFindings(config, index.analyse()))
-    )
+    return Stream.runForEach(access.read(access.dataset, [...config.columns, "capture"]), (batch) =>
+      Effect.sync(() => addBatch(index, batch, config.columns))
+    ).pipe(Effect.map(() => datasetFindings(config, index.analyse(), access.units)))
   })
 
 export const duplicatesQc = definePlugin({
   id: PLUGIN_ID,
   kind: "qc",
-  version: "0.1.0",
-  summary: "duplicate flows within and across batches, and captures ingested twice",
+  version: "0.2.0",
+  summary: "duplicate flows within and across batches, and captures ingested twice (same flows or same file content)",
   config: DuplicatesConfig,
   requires: [...DEFAULT_FINGERPRINT_COLUMNS],
   columns: (config) => ({ requires: config.columns }),

@@ -1,18 +1,17 @@
 /**
  * qc.duplicates: the QC contract, golden cases, copies inside a batch, across batches, a capture
- * ingested twice and partly overlapping captures, and clean data (same key at another time,
+ * ingested twice (same flows, or same content hash of two units) and partly overlapping captures, and clean data (same key at another time,
  * status records) that must not trip anything.
  */
 import { it } from "@effect/vitest"
 import type { Finding, QcStage } from "@hashhound/core"
-import { batchFromRows, goldenCases, makeFromYaml, qcContract, type Row } from "@hashhound/testkit"
+import { batchFromRows, goldenCases, makeFromYaml, memoryAccess, qcCase, qcContract, type Row } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { duplicatesQc } from "../src/index.js"
 import { countDuplicates, fingerprints } from "../src/fingerprint.js"
-import { memoryAccess, qcCase } from "./qc-case.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -96,6 +95,33 @@ describe("qc.duplicates", () => {
         "qc.duplicates: captures ingested twice 1 above fail threshold identical_captures_above=0 (dataset) (week1/mon.pcap = week1/mon-copy.pcap)"
       )
       expect(finish[2]!.message).toContain("captures tue.pcap and wed.pcap")
+    }))
+
+  it.effect("two unit ids with one content hash are the same input ingested twice, counted once per pair", () =>
+    Effect.gen(function* () {
+      const stage = yield* stageOf("warn: { duplicate_rows_above: null }\nfail: { duplicate_share_above: null }")
+      const original = Array.from({ length: 40 }, (_, i) => flow(i, "a.pcap"))
+      const copy = original.map((row) => ({ ...row, capture: "copy/a.pcap" }))
+      const other = Array.from({ length: 10 }, (_, i) => flow(500 + i, "c.pcap"))
+      const batches = [batchOf(original), batchOf(copy), batchOf(other)]
+      const units = [
+        { id: "a.pcap", fingerprint: "sha256:aa" },
+        { id: "c.pcap", fingerprint: "sha256:cc" },
+        { id: "copy/a.pcap", fingerprint: "sha256:aa" },
+        // the same bytes again, read to no flows (an empty capture, or one every flow of which was dropped)
+        { id: "d.pcap", fingerprint: "sha256:cc" }
+      ]
+      const asked: Array<ReadonlyArray<string> | undefined> = []
+      const access = memoryAccess("d", { d: batches }, units)
+      const finish = yield* stage.finish({ ...access, read: (which, columns) => (asked.push(columns), access.read(which, columns)) }, [])
+      expect(judged(finish)).toEqual([["identical_captures", "fail", 2]])
+      expect(finish.find((f) => f.metric === "identical_captures")!.message).toBe(
+        "qc.duplicates: captures ingested twice 2 above fail threshold identical_captures_above=0 (dataset) (a.pcap = copy/a.pcap (same content hash); c.pcap = d.pcap (same content hash))"
+      )
+      expect(asked).toEqual([["src_ip", "dst_ip", "src_port", "dst_port", "protocol", "first_seen_us", "fwd_packets", "bwd_packets", "fwd_bytes", "bwd_bytes", "capture"]])
+      // without units only the identical flows speak
+      const flowsOnly = yield* stage.finish(memoryAccess("d", { d: batches }), [])
+      expect(judged(flowsOnly)).toEqual([["identical_captures", "fail", 1]])
     }))
 
   it("fingerprints tell rows apart by every fingerprint column and skip all-null rows", () => {

@@ -8,10 +8,9 @@
  * class share, and counts per capture as info findings.
  * Does not hold: the counting (`label-counts.ts`).
  */
-import { definePlugin, Finding, type AnyPlugin, type DatasetAccess, type FlowBatch, type QcStage } from "@hashhound/core"
+import { checkThreshold, countKey, definePlugin, Finding, metricFinding, shareKey, type AnyPlugin, type DatasetAccess, type FlowBatch, type QcStage, type ThresholdMap } from "@hashhound/core"
 import { Effect, Schema, Stream } from "effect"
 import { addCounts, countBatch, coverageOf, emptyCounts, hasLabels, minorityShareOf, type LabelCounts } from "./label-counts.js"
-import { checkThreshold, countKey, metricFinding, shareKey, type ThresholdMap } from "./thresholds.js"
 
 export const PLUGIN_ID = "qc.labels"
 
@@ -113,7 +112,7 @@ const finish = (config: LabelsConfig) => (access: DatasetAccess) =>
   Effect.suspend(() => {
     const byCapture = new Map<string, LabelCounts>()
     let labelled = false
-    return Stream.runForEach(access.read(access.dataset), (batch) =>
+    return Stream.runForEach(access.read(access.dataset, ["capture", "label", "label_detail"]), (batch) =>
       Effect.sync(() => {
         if (!hasLabels(batch)) return
         labelled = true

@@ -5,13 +5,12 @@
  */
 import { it } from "@effect/vitest"
 import type { Finding, QcStage } from "@hashhound/core"
-import { batchFromRows, goldenCases, makeFromYaml, qcContract, type Row } from "@hashhound/testkit"
+import { batchFromRows, goldenCases, makeFromYaml, memoryAccess, qcCase, qcContract, type Row } from "@hashhound/testkit"
 import { Effect } from "effect"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { labelsQc } from "../src/index.js"
-import { memoryAccess, qcCase } from "./qc-case.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 

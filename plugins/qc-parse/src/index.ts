@@ -8,10 +8,9 @@
  * reports the counts per capture as info findings.
  * Does not hold: the counting (`tally.ts`).
  */
-import { definePlugin, type AnyPlugin, type DatasetAccess, type Finding, type QcStage } from "@hashhound/core"
+import { checkThreshold, countKey, definePlugin, metricFinding, shareKey, type AnyPlugin, type DatasetAccess, type Finding, type QcStage, type ThresholdMap } from "@hashhound/core"
 import { Effect, Schema, Stream } from "effect"
 import { addTotals, CATEGORIES, DEFAULT_CODES, tallyFindings, topCaptures, type Category, type ParseTally, type Totals } from "./tally.js"
-import { checkThreshold, countKey, metricFinding, shareKey, type ThresholdMap } from "./thresholds.js"
 
 export const PLUGIN_ID = "qc.parse"
 
@@ -120,7 +119,7 @@ const finish = (config: ParseConfig) => (access: DatasetAccess, sourceFindings: 
     const tally = tallyFindings(sourceFindings, config.codes)
     if (!needsTotals(config.warn, config.fail, tally)) return Effect.succeed(parseFindings(config, tally, undefined))
     const totals: Totals = { flows: 0, packets: 0 }
-    return Stream.runForEach(access.read(access.dataset), (batch) => Effect.sync(() => addTotals(totals, batch))).pipe(
+    return Stream.runForEach(access.read(access.dataset, ["fwd_packets", "bwd_packets"]), (batch) => Effect.sync(() => addTotals(totals, batch))).pipe(
       Effect.map(() => parseFindings(config, tally, totals))
     )
   })

@@ -5,13 +5,12 @@
  */
 import { it } from "@effect/vitest"
 import { Finding, type QcStage } from "@hashhound/core"
-import { batchFromRows, goldenCases, makeFromYaml, qcContract } from "@hashhound/testkit"
+import { batchFromRows, goldenCases, makeFromYaml, memoryAccess, qcCase, qcContract } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { parseQc } from "../src/index.js"
-import { memoryAccess, qcCase } from "./qc-case.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 

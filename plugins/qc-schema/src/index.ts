@@ -6,10 +6,9 @@
  * the null share of each expected column, and rows out of range per column.
  * Does not hold: the range rules (`ranges.ts`).
  */
-import { COLUMN_BY_NAME, columnNames, definePlugin, type AnyPlugin, type Finding, type FlowBatch, type QcStage } from "@hashhound/core"
+import { checkThreshold, COLUMN_BY_NAME, columnNames, countKey, definePlugin, shareKey, type AnyPlugin, type Finding, type FlowBatch, type QcStage } from "@hashhound/core"
 import { Effect, Schema } from "effect"
 import { nullCount, outOfRange, RANGE_RULES } from "./ranges.js"
-import { checkThreshold, countKey, shareKey } from "./thresholds.js"
 
 export const PLUGIN_ID = "qc.schema"
 

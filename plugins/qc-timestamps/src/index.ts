@@ -10,20 +10,25 @@
  * Does not hold: the measurements (`time-checks.ts`, `time-coverage.ts`).
  */
 import {
+  checkThreshold,
+  countKey,
   definePlugin,
+  formatValue,
+  metricFinding,
   readNumeric,
   readStrings,
+  shareKey,
   type AnyPlugin,
   type DatasetAccess,
   type Finding,
   type FlowBatch,
-  type QcStage
+  type QcStage,
+  type ThresholdMap
 } from "@hashhound/core"
 import { Clock, Effect, Schema, Stream } from "effect"
 import { Instant, isoOf, parseInstantUs } from "./instant.js"
 import { measureBatch, type TimeLimits } from "./time-checks.js"
 import { CaptureCoverage } from "./time-coverage.js"
-import { checkThreshold, countKey, formatValue, metricFinding, shareKey, type ThresholdMap } from "./thresholds.js"
 
 export const PLUGIN_ID = "qc.timestamps"
 
@@ -233,7 +238,7 @@ const finish = (config: TimestampsConfig, limits: TimeLimits) => (access: Datase
   Effect.suspend(() => {
     const byCapture = new Map<string, CaptureCoverage>()
     let counter = 0
-    return Stream.runForEach(access.read(access.dataset), (batch) =>
+    return Stream.runForEach(access.read(access.dataset, ["capture", "batch", "first_seen_us", "last_seen_us"]), (batch) =>
       Effect.sync(() => {
         const batchColumn = readNumeric(batch, "batch")
         const index = batchColumn !== undefined && batch.numRows > 0 && !Number.isNaN(batchColumn[0]!) ? batchColumn[0]! : counter

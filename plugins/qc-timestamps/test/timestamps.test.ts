@@ -5,7 +5,7 @@
  */
 import { it } from "@effect/vitest"
 import type { Finding, QcStage } from "@hashhound/core"
-import { batchFromRows, goldenCases, makeFromYaml, qcContract, type Row } from "@hashhound/testkit"
+import { batchFromRows, goldenCases, makeFromYaml, memoryAccess, qcCase, qcContract, type Row } from "@hashhound/testkit"
 import { Effect, Either, TestClock } from "effect"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -13,7 +13,6 @@ import { describe, expect } from "vitest"
 import { timestampsQc } from "../src/index.js"
 import { parseInstantUs } from "../src/instant.js"
 import { gapsOf } from "../src/time-coverage.js"
-import { memoryAccess, qcCase } from "./qc-case.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 

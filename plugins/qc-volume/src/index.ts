@@ -4,16 +4,19 @@
  * Holds: the config Schema (`warn` / `fail` maps of named thresholds, `min_batch_flows`), the
  * plugin manifest and the plugin list. Per batch it judges the zero-payload, single-packet and
  * unanswered shares (batches with at least `min_batch_flows` flows); in `finish` it reads the
- * whole dataset, judges `min_flows` and the dataset-wide shares, and reports the flow count and
- * p50/p90/p99/max of bytes, packets and duration as info findings.
- * Does not hold: the counting itself (`volume-stats.ts`) or the threshold rules (`thresholds.ts`).
+ * whole dataset (only the columns it judges), judges `min_flows` and the dataset-wide shares,
+ * and reports the flow count and p50/p90/p99/max of bytes, packets and duration as info findings.
+ * Does not hold: the counting itself (`volume-stats.ts`) or the threshold rules (core's
+ * `qc-thresholds.ts`).
  */
-import { definePlugin, type AnyPlugin, type DatasetAccess, type Finding, type FlowBatch, type QcStage } from "@hashhound/core"
+import { checkThreshold, countKey, definePlugin, metricFinding, shareKey, type AnyPlugin, type DatasetAccess, type Finding, type FlowBatch, type QcStage, type ThresholdMap } from "@hashhound/core"
 import { Effect, Schema, Stream } from "effect"
-import { checkThreshold, countKey, metricFinding, shareKey, type ThresholdMap } from "./thresholds.js"
 import { QUANTILES, shareValue, VolumeTally, type VolumeShare } from "./volume-stats.js"
 
 export const PLUGIN_ID = "qc.volume"
+
+/** The columns the checks read (and `finish` projects the stored dataset to). */
+const COLUMNS = ["fwd_packets", "bwd_packets", "fwd_bytes", "bwd_bytes", "fwd_payload_bytes", "bwd_payload_bytes", "duration_s"]
 
 const thresholdFields = (defaults: { min_flows: number | null; zero_payload_share_above: number | null; single_packet_share_above: number | null; unanswered_share_above: number | null }) =>
   Schema.Struct({
@@ -100,7 +103,7 @@ export const datasetFindings = (config: VolumeConfig, tally: VolumeTally): Reado
 const finish = (config: VolumeConfig) => (access: DatasetAccess) =>
   Effect.suspend(() => {
     const tally = new VolumeTally()
-    return Stream.runForEach(access.read(access.dataset), (batch) => Effect.sync(() => tally.add(batch))).pipe(
+    return Stream.runForEach(access.read(access.dataset, COLUMNS), (batch) => Effect.sync(() => tally.add(batch))).pipe(
       Effect.map(() => datasetFindings(config, tally))
     )
   })
@@ -111,7 +114,7 @@ export const volumeQc = definePlugin({
   version: "0.1.0",
   summary: "flow count, zero-payload / single-packet / unanswered shares, bytes-packets-duration quantiles",
   config: VolumeConfig,
-  requires: ["fwd_packets", "bwd_packets", "fwd_bytes", "bwd_bytes", "fwd_payload_bytes", "bwd_payload_bytes", "duration_s"],
+  requires: COLUMNS,
   make: (config) =>
     Effect.succeed<QcStage>({
       phase: "flows",

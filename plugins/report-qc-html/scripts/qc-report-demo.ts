@@ -3,17 +3,16 @@
  * captures, its QC report, and the screenshot kept at docs/qc-report.png.
  *
  * It runs the pipeline (source.pcap on the mining and normal captures of ../shared/fixtures,
- * labeler.stratum / labeler.ioc / labeler.scenario, every qc.* check, report.qc-html), then
- * computes each dataset's flow summary from the stored Parquet with `summarizeFlows`, writes it
- * to `qc/flow-summary.json` (what the pipeline should do itself, see README "Input"), renders the
- * report again and photographs the `mining` page in headless Chromium.
+ * labeler.stratum / labeler.ioc / labeler.scenario, every qc.* check, report.qc-html; the QC
+ * stage writes each dataset's `qc/flow-summary.json` and `qc/labels.json`) and photographs the
+ * `mining` page in headless Chromium.
  *
  *   node --import tsx plugins/report-qc-html/scripts/qc-report-demo.ts [run-folder] [png]
  *
  * It imports other plugins and the pipeline's internals: that is why it is a script beside the
  * plugin and not part of it.
  */
-import { PluginRegistry, registryLayer, withColumns, type FlowBatch } from "@hashhound/core"
+import { PluginRegistry, registryLayer } from "@hashhound/core"
 import { loadPipeline, Progress } from "@hashhound/pipeline"
 import { plugins as sourcePcap } from "@hashhound/plugin-source-pcap"
 import { plugins as labelerStratum } from "@hashhound/plugin-labeler-stratum"
@@ -27,13 +26,13 @@ import { plugins as qcParse } from "@hashhound/plugin-qc-parse"
 import { plugins as qcDrift } from "@hashhound/plugin-qc-drift"
 import { plugins as qcLabels } from "@hashhound/plugin-qc-labels"
 import { Effect, Layer } from "effect"
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { chromium } from "playwright-core"
 import { runPipeline } from "../../../packages/pipeline/src/run/index.js"
-import { Storage, StorageLive } from "../../../packages/pipeline/src/storage/index.js"
-import { FlowSummaryBuilder, plugins as reportQcHtml, qcHtmlReport } from "../src/index.js"
+import { StorageLive } from "../../../packages/pipeline/src/storage/index.js"
+import { plugins as reportQcHtml } from "../src/index.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = resolve(here, "../../..")
@@ -77,8 +76,6 @@ const groups = [
   ...[qcVolume, qcTimestamps, qcDuplicates, qcSchema, qcParse, qcDrift, qcLabels, reportQcHtml].map((plugins, i) => ({ source: `qc-${i}`, plugins }))
 ]
 
-const partsOf = (dir: string): ReadonlyArray<string> => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".parquet")).sort() : [])
-
 const program = Effect.gen(function* () {
   mkdirSync(runDir, { recursive: true })
   const file = join(runDir, "pipeline.yaml")
@@ -87,26 +84,7 @@ const program = Effect.gen(function* () {
   const loaded = yield* loadPipeline(file, registry)
   const summary = yield* runPipeline(loaded.spec, { force: true })
   console.log(`run ${summary.status}: ${summary.datasets.map((d) => `${d.name} ${d.flows} flows, QC ${d.qc}`).join("; ")}`)
-  const storage = yield* Storage
-  const output = join(runDir, "run")
-  for (const dataset of loaded.spec.datasets.map((d) => d.name)) {
-    const root = join(output, "datasets", dataset)
-    const builder = new FlowSummaryBuilder()
-    for (const part of partsOf(join(root, "flows"))) {
-      let batch: FlowBatch = yield* storage.readParquet(join(root, "flows", part))
-      const labels = join(root, "labels", part)
-      if (existsSync(labels)) {
-        const l = yield* storage.readParquet(labels, ["label", "label_source", "label_detail"])
-        batch = withColumns(batch, { label: l.getChild("label")!, label_source: l.getChild("label_source")!, label_detail: l.getChild("label_detail")! })
-      }
-      builder.add(batch)
-    }
-    writeFileSync(join(root, "qc", "flow-summary.json"), `${JSON.stringify(builder.result(), null, 1)}\n`)
-  }
-  const stage = yield* qcHtmlReport.make({ title: "hashhound QC report" })
-  const files = yield* stage.render({ outputDir: output, datasets: loaded.spec.datasets.map((d) => d.name), json: {} })
-  for (const f of files) writeFileSync(join(output, f.path), f.contents)
-  return join(output, "datasets", "mining", "qc", "qc.html")
+  return join(runDir, "run", "datasets", "mining", "qc", "qc.html")
 })
 
 const layer = Layer.mergeAll(registryLayer(groups), StorageLive(), Layer.succeed(Progress, Progress.silent))

@@ -5,13 +5,12 @@
  * Holds: the chart specs (log-scale histograms from a `LogHistogram`, horizontal bar charts of
  * named counts, stacked label bars per capture, findings per check and severity) and
  * `renderChart` (spec → SVG string in an Effect; failures are PluginErrors).
- * Does not hold: the data (see `flow-summary.ts`) or the page (see `page.ts`).
+ * Does not hold: the data (core's `flow-summary.ts`) or the page (see `page.ts`).
  */
-import { PluginError } from "@hashhound/core"
+import { PluginError, type CaptureLabels, type LogHistogram } from "@hashhound/core"
 import { Effect } from "effect"
 import * as vega from "vega"
 import { compile, type TopLevelSpec } from "vega-lite"
-import type { LabelSummary, LogHistogram } from "./flow-summary.js"
 
 export const PLUGIN_ID = "report.qc-html"
 
@@ -66,7 +65,7 @@ export const barSpec = (rows: ReadonlyArray<{ readonly name: string; readonly fl
 const LABEL_COLORS = { mining: "#d93025", benign: "#1e8e3e", unknown: "#bdc1c6", other: "#f9ab00" } as const
 
 /** Stacked horizontal bars per capture: mining, benign, unknown, other. */
-export const labelSpec = (labels: ReadonlyArray<LabelSummary>): TopLevelSpec => ({
+export const labelSpec = (labels: ReadonlyArray<CaptureLabels>): TopLevelSpec => ({
   width: 380,
   height: { step: 18 },
   title: { text: "Labels per capture", subtitle: "flows by merged label" },

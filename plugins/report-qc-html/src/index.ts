@@ -3,7 +3,7 @@
  * `datasets/<name>/qc/qc.html`, with charts rendered to inline SVG at build time.
  *
  * Holds: the config Schema (`title`, `max_findings`, `top_ports`, `include_info`,
- * `read_run_folder`), the plugin manifest, the plugin list, and re-exports of the pure flow
+ * `read_run_folder`), the plugin manifest, the plugin list, and re-exports of core's pure flow
  * summary (`summarizeFlows`, `FlowSummary`) that produces the report's chart data.
  * Does not hold: reading artefacts (`inputs.ts`), the page (`page.ts`), charts (`charts.ts`).
  */
@@ -14,7 +14,7 @@ import { collectInputs, readRunFolder } from "./inputs.js"
 import { renderPage, type PageOptions } from "./page.js"
 
 export { PLUGIN_ID } from "./charts.js"
-export { FLOW_SUMMARY_FORMAT, FlowSummary, FlowSummaryBuilder, summarizeFlows, type SummaryOptions } from "./flow-summary.js"
+export { FLOW_SUMMARY_FORMAT, FlowSummary, FlowSummaryBuilder, summarizeFlows, type FlowSummaryOptions as SummaryOptions } from "@hashhound/core"
 export { escapeHtml } from "./html.js"
 
 export const QcHtmlConfig = Schema.Struct({

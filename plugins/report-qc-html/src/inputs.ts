@@ -3,18 +3,17 @@
  * the run folder) and, for keys the pipeline did not pass, from the run folder itself.
  *
  * Holds: the accepted shapes (the pipeline's `qc/dataset.json`, `qc/batch-*.json`,
- * `qc/labels-*.json`, `qc/unit-*.json`, a `qc/flow-summary.json` and any `qc/*.json` holding a
- * bare array of findings), `collectInputs` (sorting the artefacts of one dataset into a
+ * `qc/labels-*.json`, `qc/unit-*.json`, a `qc/flow-summary.json`, a `qc/labels.json` label report
+ * and any `qc/*.json` holding a bare array of findings), `collectInputs` (sorting the artefacts of one dataset into a
  * `DatasetInputs`, with a note for every file it could not use) and `readRunFolder` (the JSON
  * files of `<outputDir>/datasets/<name>/qc/` that are not in the artefacts; a missing folder is
  * no error).
  * Does not hold: rendering (see `page.ts`).
  */
-import { Finding } from "@hashhound/core"
+import { Finding, FlowSummary, LABEL_REPORT_FORMAT, LabelReport } from "@hashhound/core"
 import { Effect, Either, Schema } from "effect"
 import { readdir, readFile, stat } from "node:fs/promises"
 import { join } from "node:path"
-import { FlowSummary } from "./flow-summary.js"
 
 const Severities = Schema.Struct({ info: Schema.Number, warn: Schema.Number, fail: Schema.Number })
 
@@ -44,6 +43,8 @@ export interface DatasetInputs {
   readonly name: string
   readonly qc: DatasetQcInput | undefined
   readonly summary: FlowSummary | undefined
+  /** the pipeline's label report (`qc/labels.json`), when there is one */
+  readonly labels?: LabelReport | undefined
   /** the source's findings (before, between and after batches) */
   readonly sourceFindings: ReadonlyArray<Finding>
   /** per-batch QC findings (flows and labels phases) and bare finding lists */
@@ -66,6 +67,7 @@ export const collectInputs = (name: string, json: Readonly<Record<string, unknow
   const notes: Array<string> = []
   let qc: DatasetQcInput | undefined
   let summary: FlowSummary | undefined
+  let labels: LabelReport | undefined
   const sourceFindings: Array<Finding> = []
   const batchFindings: Array<Finding> = []
   let batchFiles = 0
@@ -90,6 +92,13 @@ export const collectInputs = (name: string, json: Readonly<Record<string, unknow
           summary = decoded
         }
       })
+    } else if (file === "labels.json") {
+      Either.match(Schema.decodeUnknownEither(LabelReport)(value), {
+        onLeft: (error) => notes.push(`${file}: not a ${LABEL_REPORT_FORMAT} label report (${firstLine(error.message)})`),
+        onRight: (decoded) => {
+          labels = decoded
+        }
+      })
     } else if (Array.isArray(value)) {
       Either.match(Schema.decodeUnknownEither(FindingList)(value), {
         onLeft: (error) => notes.push(`${file}: not a list of findings (${firstLine(error.message)})`),
@@ -109,7 +118,7 @@ export const collectInputs = (name: string, json: Readonly<Record<string, unknow
       })
     }
   }
-  return { name, qc, summary, sourceFindings, batchFindings, batchFiles, batchRows, notes }
+  return { name, qc, summary, labels, sourceFindings, batchFindings, batchFiles, batchRows, notes }
 }
 
 /** Largest artefact file read from the run folder. */

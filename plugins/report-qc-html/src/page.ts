@@ -5,14 +5,14 @@
  * Holds: `renderPage` (inputs → HTML text): the header with the dataset's QC status, overview
  * figures, the failing findings, the charts (duration, bytes and packets histograms on log
  * axes, protocol and port mix, findings per check), captures, labels (coverage per capture,
- * class balance, conflicts) when there are labels, top app hints, the findings table and notes
+ * class balance, conflicts; deciding labelers and conflict pairs from the label report) when
+ * there are labels, top app hints, the findings table and notes
  * about unreadable artefacts. Every value that comes from traffic or artefacts is escaped.
  * Does not hold: reading artefacts (`inputs.ts`), the chart specs (`charts.ts`).
  */
-import { worstSeverity, type Finding } from "@hashhound/core"
+import { worstSeverity, type CaptureLabels, type Finding, type FlowSummary, type LabelReport } from "@hashhound/core"
 import { Effect } from "effect"
 import { barSpec, findingsSpec, histogramSpec, labelSpec, renderChart } from "./charts.js"
-import type { FlowSummary, LabelSummary } from "./flow-summary.js"
 import { html, raw, safeSvg, type Html } from "./html.js"
 import type { DatasetInputs } from "./inputs.js"
 import { CSS } from "./style.js"
@@ -97,16 +97,34 @@ const failures = (inputs: DatasetInputs, findings: ReadonlyArray<Finding>): Html
 const capturesTable = (summary: FlowSummary): Html => html`<section id="captures"><h2>Captures</h2><div class="scroll"><table><thead><tr><th>capture</th><th>flows</th><th>first seen (UTC)</th><th>last seen (UTC)</th></tr></thead>
 <tbody>${summary.captures.map((c) => html`<tr><td class="wrap">${c.capture}</td><td class="num">${count(c.flows)}</td><td>${isoOf(c.first_seen_us)}</td><td>${isoOf(c.last_seen_us)}</td></tr>`)}</tbody></table></div></section>`
 
-const labelTotals = (labels: ReadonlyArray<LabelSummary>): LabelSummary =>
+const labelTotals = (labels: ReadonlyArray<CaptureLabels>): CaptureLabels =>
   labels.reduce(
     (t, l) => ({ capture: "all", flows: t.flows + l.flows, mining: t.mining + l.mining, benign: t.benign + l.benign, unknown: t.unknown + l.unknown, other: t.other + l.other, conflicts: t.conflicts + l.conflicts }),
     { capture: "all", flows: 0, mining: 0, benign: 0, unknown: 0, other: 0, conflicts: 0 }
   )
 
-const labelRow = (l: LabelSummary, total = false): Html => html`<tr class="${total ? "total" : ""}"><td class="wrap">${l.capture}</td><td class="num">${count(l.flows)}</td><td class="num">${share(l.mining + l.benign, l.flows)}</td>
+const labelRow = (l: CaptureLabels, total = false): Html => html`<tr class="${total ? "total" : ""}"><td class="wrap">${l.capture}</td><td class="num">${count(l.flows)}</td><td class="num">${share(l.mining + l.benign, l.flows)}</td>
 <td class="num">${count(l.mining)}</td><td class="num">${count(l.benign)}</td><td class="num">${count(l.unknown)}</td><td class="num">${count(l.other)}</td><td class="num">${count(l.conflicts)}</td></tr>`
 
-const labelsSection = (labels: ReadonlyArray<LabelSummary>, labelFindings: ReadonlyArray<Finding>): Effect.Effect<Html> =>
+/** Per-capture label rows from the pipeline's label report, for runs whose flow summary has none. */
+const capturesFromReport = (report: LabelReport): ReadonlyArray<CaptureLabels> =>
+  Object.entries(report.captures).map(([capture, c]) => ({ capture, flows: c.flows, mining: c.mining, benign: c.benign, unknown: c.unknown, other: 0, conflicts: c.conflicts }))
+
+const countTable = (title: string, head: string, counts: Readonly<Record<string, number>>): Html => {
+  const rows = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  return rows.length === 0
+    ? html``
+    : html`<div><h3>${title}</h3><table class="hints"><thead><tr><th>${head}</th><th>flows</th></tr></thead><tbody>${rows.map(([name, n]) => html`<tr><td class="wrap">${name}</td><td class="num">${count(n)}</td></tr>`)}</tbody></table></div>`
+}
+
+/** What only the label report knows: who decided, which labelers disagreed, explicit unknowns. */
+const labelReportPart = (report: LabelReport | undefined): Html =>
+  report === undefined
+    ? html``
+    : html`<p class="muted">${count(report.explicit_unknown)} flows a labeler called unknown with nobody definite${report.duplicates_counted ? html`; ${count(report.duplicates)} flows repeat an earlier flow` : ""}.</p>
+<div class="columns">${countTable("Decided by", "labeler", report.by_source)}${countTable("Conflicts", "labelers (winner vs other)", report.conflict_pairs)}</div>`
+
+const labelsSection = (labels: ReadonlyArray<CaptureLabels>, labelFindings: ReadonlyArray<Finding>, report?: LabelReport): Effect.Effect<Html> =>
   Effect.map(labels.length === 0 ? Effect.succeed(html``) : chart(labelSpec(labels), "labels per capture"), (svg) => {
     const total = labelTotals(labels)
     const labelled = total.mining + total.benign
@@ -116,6 +134,7 @@ const labelsSection = (labels: ReadonlyArray<LabelSummary>, labelFindings: Reado
 <div class="charts">${svg}</div>
 <div class="scroll"><table><thead><tr><th>capture</th><th>flows</th><th>coverage</th><th>mining</th><th>benign</th><th>unknown</th><th>other</th><th>conflicts</th></tr></thead>
 <tbody>${labels.map((l) => labelRow(l))}${labels.length > 1 ? labelRow(total, true) : ""}</tbody></table></div>
+${labelReportPart(report)}
 ${labelFindings.length === 0 ? "" : html`<ul class="compact">${labelFindings.map((f) => html`<li>${badge(f.severity)} ${f.message}</li>`)}</ul>`}
 </section>`
   })
@@ -175,8 +194,9 @@ export const renderPage = (inputs: DatasetInputs, options: PageOptions): Effect.
     const counts = findingCountsOf(findings)
     const charts = summary === undefined ? (counts.length === 0 ? [] : [yield* chart(findingsSpec(counts), "findings per check and severity")]) : yield* flowCharts(summary, counts, options)
     const labelFindings = findings.filter((f) => f.source === "qc.labels" && f.severity !== "info")
-    const labels = summary?.labels ?? null
-    const labelHtml = labels !== null ? yield* labelsSection(labels, labelFindings) : labelFindings.length > 0 ? yield* labelsSection([], labelFindings) : html``
+    const labels = summary?.labels ?? (inputs.labels === undefined ? null : capturesFromReport(inputs.labels))
+    const labelHtml =
+      labels !== null ? yield* labelsSection(labels, labelFindings, inputs.labels) : labelFindings.length > 0 ? yield* labelsSection([], labelFindings) : html``
     const page = html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">

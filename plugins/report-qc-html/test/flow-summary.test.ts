@@ -2,11 +2,10 @@
  * The pure chart-data helper: log-scale histogram bins, protocol and port mix, app hints,
  * captures, labels, null handling, and the same summary however the flows are split into batches.
  */
-import { stampIdentity } from "@hashhound/core"
+import { binBounds, FlowSummary, logBinIndex, stampIdentity, summarizeFlows } from "@hashhound/core"
 import { batchFromRows, sampleBatch, type Row } from "@hashhound/testkit"
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { binBounds, FlowSummary, logBinIndex, summarizeFlows } from "../src/flow-summary.js"
 
 const flow = (i: number, over: Row = {}): Row => ({
   capture: "a.pcap",

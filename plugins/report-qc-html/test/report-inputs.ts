@@ -4,9 +4,8 @@
  * strings (SNI, Host, DNS name, capture names, labels' details, finding messages) try to inject
  * markup.
  */
-import { Finding, type RunArtifacts } from "@hashhound/core"
+import { Finding, summarizeFlows, type RunArtifacts } from "@hashhound/core"
 import { batchFromRows, type Row } from "@hashhound/testkit"
-import { summarizeFlows } from "../src/flow-summary.js"
 
 export const HOSTILE = {
   sni: "<script>alert(1)</script>",

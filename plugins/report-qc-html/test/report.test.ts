@@ -1,8 +1,8 @@
 /**
  * report.qc-html: the report contract, the page a realistic run gives (charts as inline SVG,
  * findings table, failures, labels, app hints; nothing external, no script), hostile traffic
- * strings escaped (proved on the parsed markup), artefacts read from the run folder, and bad
- * artefacts reported as notes instead of failing the render.
+ * strings escaped (proved on the parsed markup), artefacts read from the run folder, the label
+ * report, and bad artefacts reported as notes instead of failing the render.
  */
 import { it } from "@effect/vitest"
 import type { ReportFile } from "@hashhound/core"
@@ -109,6 +109,29 @@ describe("report.qc-html", () => {
       expect(a).toContain("flow-summary.json: not a hashhound.flow-summary/1 summary")
       expect(a).toContain("x.json: not a list of findings")
       expect(text(files[1])).toContain("no QC results")
+    }))
+
+  it.effect("the label report (qc/labels.json) adds who decided and which labelers disagreed, escaped; a wrong one is a note", () =>
+    Effect.gen(function* () {
+      const counts = { flows: 10, mining: 4, benign: 3, unknown: 3, explicit_unknown: 2, labelled: 7, coverage: 0.7, mining_share: 4 / 7, conflicts: 2, duplicates: 0 }
+      const report = {
+        format: "hashhound.label-report/1",
+        dataset: "lab",
+        duplicates_counted: false,
+        ...counts,
+        by_source: { "labeler.stratum": 6, [HOSTILE.label]: 2, none: 2 },
+        conflict_pairs: { "labeler.stratum=mining vs labeler.dataset=benign": 2 },
+        captures: { "a.pcap": counts }
+      }
+      const page = text((yield* render({ outputDir: "/nonexistent", datasets: ["lab"], json: { "datasets/lab/qc/labels.json": report } }))[0])
+      expect(page).toContain("<h3>Decided by</h3>")
+      expect(page).toContain("labeler.stratum=mining vs labeler.dataset=benign")
+      expect(page).toContain("2 flows a labeler called unknown with nobody definite")
+      expect(page).toMatch(/<td class="wrap">a\.pcap<\/td><td class="num">10<\/td><td class="num">70\.0 %<\/td>/)
+      expect(page).not.toContain(HOSTILE.label)
+      expect(scanTags(page).filter((t) => t.name === "iframe")).toEqual([])
+      const bad = text((yield* render({ outputDir: "/nonexistent", datasets: ["lab"], json: { "datasets/lab/qc/labels.json": { ...report, format: "x" } } }))[0])
+      expect(bad).toContain("labels.json: not a hashhound.label-report/1 label report")
     }))
 
   it.effect("testkit's sample artefacts (a bare findings list) render", () =>

@@ -5,16 +5,20 @@
  * under another QC config (the flows themselves are not touched); (2) run `labels`-phase checks
  * on each stored batch with its labels (qc/labels-UUUUU-BBBBB.json); (3) each check's `finish`
  * with a DatasetAccess over the stored Parquet of any dataset and the dataset's source findings;
- * (4) totals by severity and the status, written to qc/dataset.json. A `fail` finding makes the
+ * (4) totals by severity and the status, written to qc/dataset.json. The pass of (2) also feeds
+ * every stored batch (projected to what they read when no labels-phase check needs the whole
+ * batch) to the QC artefacts: qc/flow-summary.json and qc/labels.json, written before
+ * dataset.json. dataset.json keeps, per reporting plugin, the counts by severity and the first
+ * finding of each severity (`examples`), which the run summary carries. A `fail` finding makes the
  * status `fail`: the runner then skips that dataset's features and any training on it, and the
  * run ends failed; each failing finding becomes a QcFailedError naming check, batch and
  * threshold. Skipped as a whole when the QC stage key (QC entries, every dataset's flows and
- * labels keys) is unchanged.
- * Does not hold: the flows-phase checks while reading (see `flows.ts`).
+ * labels keys) is unchanged and its files are there.
+ * Does not hold: the flows-phase checks while reading (see `flows.ts`), reading stored parts
+ * (`stored-flows.ts`), the artefacts themselves (`qc-artefacts.ts`).
  */
-import { PluginError, QcFailedError, worstSeverity, Finding, withColumns, type DatasetAccess, type FlowBatch } from "@hashhound/core"
-import type { Vector } from "apache-arrow"
-import { Effect, Either, Schema, Stream } from "effect"
+import { QcFailedError, worstSeverity, Finding } from "@hashhound/core"
+import { Effect, Either, Schema } from "effect"
 import type { DatasetSpec } from "../spec.js"
 import { fileExists, readJson, removeFile, writeFileAtomic, type StorageError } from "../storage/index.js"
 import {
@@ -27,6 +31,8 @@ import {
 } from "./context.js"
 import type { RunError } from "./errors.js"
 import { batchQcKey, qcStageKey, type DatasetKeys } from "./keys.js"
+import { QC_ARTEFACT_COLUMNS, QcArtefacts, writeQcArtefacts } from "./qc-artefacts.js"
+import { datasetAccess, readStoredPart } from "./stored-flows.js"
 
 export interface SeverityCounts {
   readonly info: number
@@ -37,6 +43,10 @@ export interface SeverityCounts {
 export interface QcOutcome {
   readonly status: "pass" | "warn" | "fail"
   readonly totals: SeverityCounts
+  /** findings per reporting plugin (QC checks and the source) and severity */
+  readonly bySource: Readonly<Record<string, SeverityCounts>>
+  /** per reporting plugin, its first finding of each severity (fail, warn, info) */
+  readonly examples: Readonly<Record<string, ReadonlyArray<Finding>>>
   readonly failures: ReadonlyArray<QcFailedError>
   readonly skipped: boolean
 }
@@ -56,7 +66,9 @@ const DatasetQc = Schema.Struct({
   by_source: Schema.Record({ key: Schema.String, value: Schema.Struct({ info: Schema.Number, warn: Schema.Number, fail: Schema.Number }) }),
   failures: Schema.Array(Failure),
   /** the findings of each check's `finish` */
-  finish_findings: Schema.Array(Finding)
+  finish_findings: Schema.Array(Finding),
+  /** per reporting plugin, its first finding of each severity (fail, warn, info) */
+  examples: Schema.Record({ key: Schema.String, value: Schema.Array(Finding) })
 })
 type DatasetQc = typeof DatasetQc.Type
 
@@ -89,9 +101,24 @@ const failuresOf = (dataset: string, findings: ReadonlyArray<Finding>): Readonly
         })
     )
 
+/** Per source, its first finding of each severity, worst first. */
+const examplesOf = (findings: ReadonlyArray<Finding>): Record<string, ReadonlyArray<Finding>> => {
+  const out: Record<string, Array<Finding>> = {}
+  for (const severity of ["fail", "warn", "info"] as const) {
+    for (const finding of findings) {
+      if (finding.severity !== severity) continue
+      const list = (out[finding.source] ??= [])
+      if (!list.some((f) => f.severity === severity)) list.push(finding)
+    }
+  }
+  return out
+}
+
 const outcomeOf = (stored: DatasetQc, skipped: boolean): QcOutcome => ({
   status: stored.status,
   totals: stored.totals,
+  bySource: stored.by_source,
+  examples: stored.examples,
   failures: stored.failures.map((failure) => new QcFailedError({ dataset: stored.dataset, ...failure })),
   skipped
 })
@@ -101,36 +128,6 @@ const readDatasetQc = (path: string): Effect.Effect<DatasetQc | undefined, Stora
     json === undefined ? undefined : Either.getOrUndefined(Schema.decodeUnknownEither(DatasetQc)(json))
   )
 
-/** The label columns of a stored labels part (those present), to join onto its flows part. */
-const labelColumns = (labels: FlowBatch): Record<string, Vector> => {
-  const columns: Record<string, Vector> = {}
-  for (const name of ["label", "label_source", "label_detail"]) {
-    const vector = labels.getChild(name)
-    if (vector !== null) columns[name] = vector
-  }
-  return columns
-}
-
-const asPluginError = (error: StorageError): PluginError =>
-  new PluginError({ pluginId: "pipeline", stage: "reading", reason: error.message, ...(error.path === undefined ? {} : { input: error.path }) })
-
-/** Stored flows of a dataset (with label columns where labels are stored), one batch per part. */
-export const storedDataset = (context: RunContext, dataset: string): Stream.Stream<FlowBatch, StorageError> => {
-  const record = context.manifest.data.datasets[dataset]
-  if (record === undefined) return Stream.empty
-  const layout = context.layout.dataset(dataset)
-  return Stream.fromIterable(record.units.flatMap((unit) => unit.batches.map((batch) => ({ unit, batch: batch.index })))).pipe(
-    Stream.mapEffect(({ unit, batch }) =>
-      Effect.gen(function* () {
-        const flows = yield* context.storage.readParquet(layout.flowsPart(unit.number, batch))
-        if (unit.labels_key === undefined || !(yield* fileExists(layout.labelsPart(unit.number, batch)))) return flows
-        const labels = yield* context.storage.readParquet(layout.labelsPart(unit.number, batch), ["label", "label_source", "label_detail"])
-        return withColumns(flows, labelColumns(labels))
-      })
-    )
-  )
-}
-
 export const runQc = (context: RunContext, dataset: DatasetSpec, keys: ReadonlyArray<DatasetKeys>): Effect.Effect<QcOutcome, RunError> =>
   Effect.gen(function* () {
     const name = dataset.name
@@ -138,7 +135,7 @@ export const runQc = (context: RunContext, dataset: DatasetSpec, keys: ReadonlyA
     const record = yield* datasetRecordOf(context, name)
     const identities = context.qc.map((check) => check.identity)
     const key = qcStageKey(identities, name, keys)
-    if (record.qc?.key === key) {
+    if (record.qc?.key === key && (yield* fileExists(layout.qcFlowSummary))) {
       const stored = yield* readDatasetQc(layout.qcDataset)
       if (stored !== undefined && stored.key === key) return outcomeOf(stored, true)
     }
@@ -170,9 +167,10 @@ export const runQc = (context: RunContext, dataset: DatasetSpec, keys: ReadonlyA
       })
     }
 
-    // (2) labels-phase checks, and (3) everything the per-batch files say
+    // (2) labels-phase checks, the artefacts, and (3) everything the per-batch files say
     const sourceFindings: Array<Finding> = []
     const batchFindings: Array<Finding> = []
+    const artefacts = new QcArtefacts(name)
     for (const unit of record.units) {
       for (const stored of unit.batches) {
         const content = yield* readBatchFindings(layout.qcBatch(unit.number, stored.index))
@@ -182,12 +180,12 @@ export const runQc = (context: RunContext, dataset: DatasetSpec, keys: ReadonlyA
         }
         const labelsPath = layout.qcLabels(unit.number, stored.index)
         if (labelsChecks.length === 0) {
+          artefacts.add(yield* readStoredPart(context, name, unit, stored.index, QC_ARTEFACT_COLUMNS), unit.id)
           yield* removeFile(labelsPath)
           continue
         }
-        const flows = yield* context.storage.readParquet(layout.flowsPart(unit.number, stored.index))
-        const labels = yield* context.storage.readParquet(layout.labelsPart(unit.number, stored.index), ["label", "label_source", "label_detail"])
-        const labelled = withColumns(flows, labelColumns(labels))
+        const labelled = yield* readStoredPart(context, name, unit, stored.index)
+        artefacts.add(labelled, unit.id)
         const findings = yield* runBatchChecks(labelsChecks, labelled, { dataset: name, capture: unit.id, batch: stored.index })
         batchFindings.push(...findings)
         yield* writeBatchFindings(labelsPath, {
@@ -204,12 +202,10 @@ export const runQc = (context: RunContext, dataset: DatasetSpec, keys: ReadonlyA
       if (tail !== undefined) sourceFindings.push(...tail.source_findings)
     }
 
+    yield* writeQcArtefacts(layout, artefacts)
+
     // (3) finish per check
-    const access: DatasetAccess = {
-      dataset: name,
-      datasets: context.spec.datasets.map((d) => d.name),
-      read: (which) => Stream.mapError(storedDataset(context, which), asPluginError)
-    }
+    const access = datasetAccess(context, name)
     const finishFindings: Array<Finding> = []
     for (const check of context.qc) finishFindings.push(...(yield* check.stage.finish(access, sourceFindings)))
 
@@ -231,7 +227,8 @@ export const runQc = (context: RunContext, dataset: DatasetSpec, keys: ReadonlyA
         ...(failure.batch === undefined ? {} : { batch: failure.batch }),
         reason: failure.reason
       })),
-      finish_findings: finishFindings
+      finish_findings: finishFindings,
+      examples: examplesOf(all)
     }
     yield* writeFileAtomic(layout.qcDataset, `${JSON.stringify(Schema.encodeSync(DatasetQc)(content), null, 2)}\n`)
     yield* context.manifest.update(() => {

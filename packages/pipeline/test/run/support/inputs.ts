@@ -85,6 +85,7 @@ export const testSpec = (options: {
   readonly qc?: ReadonlyArray<Record<string, unknown>>
   readonly features?: ReadonlyArray<Record<string, unknown>>
   readonly models?: ReadonlyArray<Record<string, unknown>>
+  readonly reports?: ReadonlyArray<Record<string, unknown>>
   readonly train?: ReadonlyArray<string>
   readonly test?: ReadonlyArray<string>
   readonly unitConcurrency?: number
@@ -109,7 +110,7 @@ export const testSpec = (options: {
     qc: split(options.qc ?? [{ type: "qc.test-limit", column: "fwd_packets", max: 1000, severity: "warn" }], "qc"),
     features: split(options.features ?? [{ type: "features.test-volume" }, { type: "features.test-fanin" }], "features"),
     models: split(options.models ?? [{ type: "model.test-mean" }], "models"),
-    reports: [],
+    reports: split(options.reports ?? [], "reports"),
     ...(options.train === undefined ? {} : { evaluation: { train: options.train, test: options.test ?? [], target_fpr: [0.01] } }),
     options: {
       dataset_concurrency: options.datasetConcurrency ?? 2,

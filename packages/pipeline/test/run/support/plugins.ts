@@ -3,8 +3,10 @@
  *
  * Holds: `source.test-lines` (JSON-lines files as units; checkpoints = line number, so a resumed
  * read continues where it stopped), `source.test-replay` (same files, no checkpoints: always
- * replays from the start), two labelers, a QC check whose threshold can be made to fail, a batch
- * features group, an SQL features group and a trivial model. Sources can append each emitted
+ * replays from the start), two labelers, a QC check whose threshold can be made to fail, a QC
+ * check that reports what its `finish` sees of the dataset (units, projected columns), a report
+ * that lists the JSON artefacts it was given, a batch features group, an SQL features group and
+ * a trivial model. Sources can append each emitted
  * batch to a log file and sleep per batch, and can be told to fail at a batch once (trip file).
  * Does not hold: assertions.
  */
@@ -18,6 +20,7 @@ import {
   type AnyPlugin,
   type Finding,
   type Label,
+  type ReportStage,
   type SourceEvent,
   type SourceUnit
 } from "@hashhound/core"
@@ -256,6 +259,58 @@ export const limitCheck = definePlugin({
     })
 })
 
+/** Reports, in `finish`, the dataset's units and the columns a projected read gives back. */
+export const accessCheck = definePlugin({
+  id: "qc.test-access",
+  kind: "qc",
+  version: "1.0.0",
+  summary: "what finish sees: units and a projected read",
+  config: Schema.Struct({ columns: Schema.Array(Schema.String) }),
+  make: (config) =>
+    Effect.succeed({
+      phase: "flows" as const,
+      check: () => Effect.succeed([]),
+      finish: (access) =>
+        Effect.gen(function* () {
+          const seen = new Set<string>()
+          let rows = 0
+          yield* Stream.runForEach(access.read(access.dataset, config.columns), (batch) =>
+            Effect.sync(() => {
+              rows += batch.numRows
+              for (const field of batch.schema.fields) seen.add(field.name)
+            })
+          )
+          const units = (access.units ?? []).map((unit) => `${unit.id}@${unit.fingerprint.slice(0, 8)}`)
+          return [
+            finding({ source: "qc.test-access", code: "columns", severity: "info", message: [...seen].join(","), value: rows }),
+            finding({ source: "qc.test-access", code: "units", severity: units.length === 0 ? "warn" : "info", message: units.join(",") })
+          ]
+        })
+    })
+})
+
+/** Writes `artefacts-<dataset>.json`: the JSON artefact keys it was given, and the flow count of each flow summary. */
+export const artefactsReport = definePlugin({
+  id: "report.test-artefacts",
+  kind: "report",
+  version: "1.0.0",
+  summary: "lists the artefacts a report is given",
+  config: Schema.Struct({}),
+  make: () =>
+    Effect.succeed<ReportStage>({
+      render: (artifacts) =>
+        Effect.sync(() =>
+          artifacts.datasets.map((dataset) => {
+            const summary = artifacts.json[`datasets/${dataset}/qc/flow-summary.json`] as { flows?: number } | undefined
+            return {
+              path: `reports/artefacts-${dataset}.json`,
+              contents: JSON.stringify({ keys: Object.keys(artifacts.json).sort(), flows: summary?.flows ?? null })
+            }
+          })
+        )
+    })
+})
+
 export const volumeFeatures = definePlugin({
   id: "features.test-volume",
   kind: "features",
@@ -367,6 +422,8 @@ export const testPlugins: ReadonlyArray<AnyPlugin> = [
   portLabeler,
   rawLabeler,
   limitCheck,
+  accessCheck,
+  artefactsReport,
   volumeFeatures,
   fanInFeatures,
   meanModel

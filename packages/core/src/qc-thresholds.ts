@@ -1,17 +1,16 @@
 /**
- * Named QC thresholds (`warn: {...}`, `fail: {...}` in YAML) and the findings they produce.
+ * The QC kind's threshold contract: named thresholds (`warn: {...}`, `fail: {...}` in YAML)
+ * and the findings they produce.
  *
  * Holds: the Schema of one threshold value (a finite number, or null to switch it off), the
  * direction rule read from a threshold's name (`…_above` fires when the value is greater,
- * `…_below` and `min_…` when it is smaller), `judge` (which severity, if any, a value earns)
- * and `thresholdFinding` (the finding, whose message names the check, where, the threshold
- * and the value).
- * Does not hold: which thresholds a check has (each check's config module says that).
- *
- * The same small module is kept in every `qc-*` plugin, since plugins do not import each other.
+ * `…_below` and `min_…` when it is smaller), `judge` (which severity, if any, a value earns),
+ * `thresholdFinding` (the finding, whose message names the check, where, the threshold and the
+ * value), `checkThreshold` and `metricFinding` (an info finding carrying a measurement).
+ * Does not hold: which thresholds a check has (each `qc.*` plugin's config says that) or any I/O.
  */
-import { Finding } from "@hashhound/core"
 import { Schema } from "effect"
+import { Finding } from "./finding.js"
 
 /** A threshold: a finite number, or null for "not checked". */
 export const Threshold = Schema.NullOr(Schema.Number.pipe(Schema.finite()))

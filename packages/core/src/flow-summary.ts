@@ -1,19 +1,39 @@
 /**
  * The flow summary a QC report charts: what the stored flows of a dataset look like, computed
  * from FlowBatches by a pure accumulator and kept as plain JSON
- * (`datasets/<name>/qc/flow-summary.json`).
+ * (`datasets/<name>/qc/flow-summary.json`, written by the pipeline's QC stage, read by reports).
  *
  * Holds: the `FlowSummary` Schema (format `hashhound.flow-summary/1`), `FlowSummaryBuilder`
  * (add batches; per-row loops over typed arrays, fixed-size counters for protocols and ports,
  * capped maps for app hints), `summarizeFlows` (batches → summary) and the log-scale histogram
  * binning (`logBinIndex`, `binBounds`).
- * Does not hold: rendering (see `charts.ts`, `page.ts`) or reading stored flows (the pipeline
- * streams them; this module never does I/O).
+ * `FLOW_SUMMARY_COLUMNS` names the columns it reads, so a reader can project to them.
+ * Does not hold: rendering (report plugins) or reading stored flows (the pipeline streams them;
+ * this module never does I/O).
  */
-import { readNumeric, readStrings, type FlowBatch } from "@hashhound/core"
 import { Schema } from "effect"
+import { readNumeric, readStrings, type FlowBatch } from "./flow-batch.js"
 
 export const FLOW_SUMMARY_FORMAT = "hashhound.flow-summary/1"
+
+/** Every column `FlowSummaryBuilder.add` reads (absent ones count as missing). */
+export const FLOW_SUMMARY_COLUMNS: ReadonlyArray<string> = [
+  "capture",
+  "duration_s",
+  "first_seen_us",
+  "last_seen_us",
+  "fwd_bytes",
+  "bwd_bytes",
+  "fwd_packets",
+  "bwd_packets",
+  "protocol",
+  "dst_port",
+  "tls_sni",
+  "http_host",
+  "dns_qname",
+  "label",
+  "label_detail"
+]
 
 /** Histogram bins per decade on the log axis. */
 export const BINS_PER_DECADE = 4
@@ -43,7 +63,8 @@ export const CaptureSummary = Schema.Struct({
   last_seen_us: Schema.NullOr(Schema.Number)
 })
 
-export const LabelSummary = Schema.Struct({
+/** Labels of one capture's flows, as the flow summary counts them. */
+export const CaptureLabels = Schema.Struct({
   capture: Schema.String,
   flows: Schema.Number,
   mining: Schema.Number,
@@ -52,7 +73,7 @@ export const LabelSummary = Schema.Struct({
   other: Schema.Number,
   conflicts: Schema.Number
 })
-export type LabelSummary = typeof LabelSummary.Type
+export type CaptureLabels = typeof CaptureLabels.Type
 
 export const FlowSummary = Schema.Struct({
   format: Schema.Literal(FLOW_SUMMARY_FORMAT),
@@ -73,7 +94,7 @@ export const FlowSummary = Schema.Struct({
     dns_qname: Schema.Array(ValueCount)
   }),
   /** per capture, when the batches carry a `label` column */
-  labels: Schema.NullOr(Schema.Array(LabelSummary))
+  labels: Schema.NullOr(Schema.Array(CaptureLabels))
 })
 export type FlowSummary = typeof FlowSummary.Type
 
@@ -135,7 +156,7 @@ class TopCounter {
   }
 }
 
-export interface SummaryOptions {
+export interface FlowSummaryOptions {
   /** destination ports listed (default 20) */
   readonly topPorts?: number
   /** app hint values listed per kind (default 15) */
@@ -158,7 +179,7 @@ export class FlowSummaryBuilder {
   private readonly host = new TopCounter()
   private readonly qname = new TopCounter()
   private readonly captures = new Map<string, { flows: number; first: number; last: number }>()
-  private readonly labels = new Map<string, { -readonly [K in keyof LabelSummary]: LabelSummary[K] }>()
+  private readonly labels = new Map<string, { -readonly [K in keyof CaptureLabels]: CaptureLabels[K] }>()
   private labelled = false
 
   add(batch: FlowBatch): this {
@@ -233,7 +254,7 @@ export class FlowSummaryBuilder {
     }
   }
 
-  result(options: SummaryOptions = {}): FlowSummary {
+  result(options: FlowSummaryOptions = {}): FlowSummary {
     const topPorts = options.topPorts ?? 20
     const topHints = options.topHints ?? 15
     const protocols: Array<{ protocol: number | null; flows: number }> = []
@@ -271,7 +292,7 @@ export class FlowSummaryBuilder {
 }
 
 /** The summary of a dataset's batches. */
-export const summarizeFlows = (batches: Iterable<FlowBatch>, options: SummaryOptions = {}): FlowSummary => {
+export const summarizeFlows = (batches: Iterable<FlowBatch>, options: FlowSummaryOptions = {}): FlowSummary => {
   const builder = new FlowSummaryBuilder()
   for (const batch of batches) builder.add(batch)
   return builder.result(options)
