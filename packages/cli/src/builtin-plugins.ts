@@ -35,6 +35,7 @@ import { plugins as modelLogistic } from "@hashhound/plugin-model-logistic"
 import { plugins as modelMlRandomForest } from "@hashhound/plugin-model-ml-random-forest"
 import { plugins as modelXgboostWasm } from "@hashhound/plugin-model-xgboost-wasm"
 import { plugins as reportQcHtml } from "@hashhound/plugin-report-qc-html"
+import { plugins as reportEvaluationHtml } from "@hashhound/plugin-report-evaluation-html"
 // generator: plugin imports above
 
 export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly plugins: ReadonlyArray<AnyPlugin> }> = [
@@ -67,6 +68,7 @@ export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly p
   { source: "@hashhound/plugin-model-ml-random-forest", plugins: modelMlRandomForest },
   { source: "@hashhound/plugin-model-xgboost-wasm", plugins: modelXgboostWasm },
   { source: "@hashhound/plugin-report-qc-html", plugins: reportQcHtml },
+  { source: "@hashhound/plugin-report-evaluation-html", plugins: reportEvaluationHtml },
   // generator: plugin list above
 ]
 

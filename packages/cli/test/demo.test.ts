@@ -14,6 +14,7 @@ describe("hashhound demo", () => {
       expect(existsSync(join(out, "datasets", dataset, "qc", "qc.html"))).toBe(true)
       expect(stdout).toContain(`report: ${join(out, "datasets", dataset, "qc", "qc.html")}`)
     }
+    expect(existsSync(join(out, "evaluation", "report.html"))).toBe(true)
     for (const model of ["model.gbdt", "model.random-forest", "model.logistic"]) {
       expect(existsSync(join(out, "models", model, "card.json"))).toBe(true)
     }

@@ -1,13 +1,15 @@
 /**
  * `hashhound run PIPELINE.yaml`: validate, then run with resume; `--force` redoes everything.
- * A summary table at the end; exit 1 when a dataset failed QC or a stage failed.
+ * A summary table at the end, then the QC table (findings per dataset and check by severity,
+ * with the worst finding); exit 1 when a dataset failed QC or a stage failed.
  */
 import { Command, Options } from "@effect/cli"
-import { PluginRegistry } from "@hashhound/core"
+import { Finding, PluginRegistry, type Severity } from "@hashhound/core"
 import { loadPipeline, runPipeline, StorageLive, type RunSummary } from "@hashhound/pipeline"
 import { Console, Effect } from "effect"
 import { CommandExit, EXIT_FAILED } from "../exit.js"
 import { chooseMode, progressLayer } from "../progress.js"
+import { qcSummaryTable } from "../qc-summary.js"
 import { pipelineArg } from "./validate.js"
 
 export const quietOption = Options.boolean("quiet").pipe(
@@ -18,6 +20,30 @@ export const quietOption = Options.boolean("quiet").pipe(
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))
   return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")).join("\n")
+}
+
+/**
+ * Findings per dataset as `qcSummaryTable` counts them: the summary carries each check's counts
+ * by severity and its first finding of each severity, so each example stands for as many
+ * findings as its severity counted (the same object, repeated; no copies).
+ */
+export const qcFindingsOf = (summary: RunSummary): Record<string, ReadonlyArray<Finding>> => {
+  const out: Record<string, Array<Finding>> = {}
+  for (const dataset of summary.datasets) {
+    const list: Array<Finding> = []
+    for (const check of dataset.checks) {
+      for (const severity of ["fail", "warn", "info"] as const satisfies ReadonlyArray<Severity>) {
+        const n = check.counts[severity]
+        if (n <= 0) continue
+        const example =
+          check.examples.find((f) => f.severity === severity) ??
+          new Finding({ source: check.check, code: "count", severity, message: `${check.check}: ${n} ${severity} finding(s)` })
+        for (let i = 0; i < n; i++) list.push(example)
+      }
+    }
+    out[dataset.name] = list
+  }
+  return out
 }
 
 export const renderSummary = (summary: RunSummary): string => {
@@ -34,7 +60,7 @@ export const renderSummary = (summary: RunSummary): string => {
       d.qc
     ])
   }
-  const lines = [table(rows)]
+  const lines = [table(rows), "", qcSummaryTable(qcFindingsOf(summary)), ""]
   for (const failure of summary.failures) lines.push(`QC failed: ${failure.message}`)
   lines.push(`run ${summary.status}: ${summary.output}`)
   return lines.join("\n")

@@ -10,6 +10,8 @@
  * <output>/datasets/<name>/qc/unit-UUUUU.json                  source findings after the unit's last batch
  * <output>/datasets/<name>/qc/labels-UUUUU-BBBBB.json          QC of the `labels` phase on batch B
  * <output>/datasets/<name>/qc/dataset.json                     QC finish, totals, status
+ * <output>/datasets/<name>/qc/flow-summary.json                chart data of the stored flows (core's FlowSummary)
+ * <output>/datasets/<name>/qc/labels.json                      label report of the stored labels (core's LabelReport)
  * <output>/datasets/<name>/checkpoints/UUUUU-BBBBB.bin         source state from which batch B of unit U is read
  * <output>/datasets/<name>/source/                             the source's work folder
  * <output>/models/<model>/model.bin, card.json
@@ -63,6 +65,8 @@ export interface DatasetLayout {
   readonly qcUnitTail: (unit: number) => string
   readonly qcLabels: (unit: number, batch: number) => string
   readonly qcDataset: string
+  readonly qcFlowSummary: string
+  readonly qcLabelReport: string
   readonly checkpoint: (unit: number, nextBatch: number) => string
 }
 
@@ -111,6 +115,8 @@ export const runLayout = (output: string): RunLayout => {
         qcUnitTail: (unit) => join(qcDir, `unit-${pad(unit)}.json`),
         qcLabels: (unit, batch) => join(qcDir, `labels-${pad(unit)}-${pad(batch)}.json`),
         qcDataset: join(qcDir, "dataset.json"),
+        qcFlowSummary: join(qcDir, "flow-summary.json"),
+        qcLabelReport: join(qcDir, "labels.json"),
         checkpoint: (unit, nextBatch) => join(checkpointsDir, `${pad(unit)}-${pad(nextBatch)}.bin`)
       }
     },

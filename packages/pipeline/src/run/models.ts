@@ -1,23 +1,44 @@
 /**
- * Models and a first evaluation: train each model on the `evaluation.train` datasets, score the
- * `evaluation.test` datasets, and report ROC-AUC per test dataset.
+ * Models and the cross-dataset evaluation: train each model on the `evaluation.train` datasets,
+ * score every `evaluation.test` dataset (and the train datasets in-sample, marked as such), and
+ * measure each model on each.
  *
  * Holds: `runModels`. Training rows are the train datasets' stored features (all groups, in
  * declared order) with their merged labels: `mining` → 1, `benign` → 0, `unknown` dropped.
- * Writes models/<model>/model.bin (the plugin's `save` bytes) and card.json (params, features,
- * training datasets with label counts), evaluation/scores-<dataset>.parquet (flow_id, label, one
- * `score_<model>` column per model) and evaluation/metrics.json (rank-based ROC-AUC per model
- * and test dataset). Models are redone when their key (config, train features and labels)
- * changes; the evaluation when any model or test input changes. Training is skipped when a train
- * dataset failed QC; a test dataset that failed QC is not scored.
- * Does not hold: thresholds at target FPRs, reports (later work).
+ * Writes models/<model>/model.bin (the plugin's `save` bytes) and card.json (the model card:
+ * params, features, feature groups with their configs and flow columns, training label counts,
+ * thresholds fixed on in-sample training scores at each target FPR and best F1, permutation and
+ * gain importance, training medians, metrics; see `evaluation/card.ts`),
+ * evaluation/scores-<dataset>.parquet (flow_id, label, one `score_<model>` column per model),
+ * evaluation/metrics.json and evaluation/curves.json (shapes in `evaluation/format.ts`).
+ * Models are redone when their key (config, train features and labels, target FPRs, card
+ * format) changes; the evaluation when any model or evaluated input changes. Training is skipped
+ * when a train dataset failed QC; a test dataset that failed QC is not scored.
+ * Does not hold: the metric computations (`evaluation/`, `@hashhound/ml`), reports.
  */
 import { PluginError, readNumeric, readStrings, utf8Vector, type FeatureMatrix } from "@hashhound/core"
 import { Float64, makeData, makeVector, Table, type Vector } from "apache-arrow"
-import { Effect } from "effect"
+import { Effect, Either, Schema } from "effect"
 import { join } from "node:path"
-import { ensureDir, fileExists, readBytes, readJson, writeFileAtomic } from "../storage/index.js"
-import { rocAuc } from "./auc.js"
+import { configHash } from "../config/hash.js"
+import {
+  CARD_FORMAT,
+  CURVES_FORMAT,
+  DEFAULT_SETTINGS,
+  defaultThresholdId,
+  evaluateModel,
+  evaluationRows,
+  METRICS_FORMAT,
+  ModelThresholdJson,
+  summarizeFit,
+  type CurveJson,
+  type DatasetMetrics,
+  type EvaluationMetrics,
+  type ModelCard,
+  type ModelMetrics,
+  type ModelThreshold
+} from "../evaluation/index.js"
+import { ensureDir, fileExists, quoteLiteral, readBytes, readJson, writeFileAtomic } from "../storage/index.js"
 import type { RunContext } from "./context.js"
 import type { RunError } from "./errors.js"
 import { featureGroupDirs } from "./features.js"
@@ -29,7 +50,7 @@ export interface ModelsOutcome {
   readonly reused: ReadonlyArray<string>
   /** why nothing was trained or evaluated, when so */
   readonly blocked?: string
-  /** ROC-AUC per model and test dataset (null: one class absent) */
+  /** ROC-AUC per model and evaluated dataset (null: one class absent) */
   readonly auc: Readonly<Record<string, Readonly<Record<string, number | null>>>>
   readonly evaluated: boolean
 }
@@ -38,6 +59,8 @@ interface DatasetMatrix {
   readonly matrix: FeatureMatrix
   readonly flowIds: ReadonlyArray<string | null>
   readonly labels: ReadonlyArray<string | null>
+  readonly labelRaw: ReadonlyArray<string | null> | undefined
+  readonly captures: ReadonlyArray<string | null> | undefined
 }
 
 const modelNames = (models: ReadonlyArray<Made<"model">>): ReadonlyArray<string> => {
@@ -62,30 +85,35 @@ const aucOf = (metrics: unknown, names: ReadonlyArray<string>): Record<string, R
 
 const scoreColumn = (model: string): string => `score_${model.replaceAll(/[^a-z0-9]+/g, "_")}`
 
-/** Features (all groups) and labels of a stored dataset, rows in manifest order. */
-const loadDataset = (
-  context: RunContext,
-  dataset: string,
-  groups: ReadonlyArray<Made<"features">>
-): Effect.Effect<DatasetMatrix, RunError> =>
+const processing = (reason: string) => new PluginError({ pluginId: "pipeline", stage: "processing", reason })
+
+/** Features (all groups), labels, label_raw and capture of a stored dataset, rows in manifest order. */
+const loadDataset = (context: RunContext, dataset: string, groups: ReadonlyArray<Made<"features">>): Effect.Effect<DatasetMatrix, RunError> =>
   Effect.gen(function* () {
     const layout = context.layout.dataset(dataset)
     const record = context.manifest.data.datasets[dataset]
     const dirs = featureGroupDirs(groups)
     const names = groups.flatMap((group) => group.stage.features.map((feature) => feature.name))
-    if (new Set(names).size !== names.length) {
-      return yield* new PluginError({ pluginId: "pipeline", stage: "processing", reason: `two feature groups provide the same feature name (${names.join(", ")})` })
-    }
+    if (new Set(names).size !== names.length) return yield* processing(`two feature groups provide the same feature name (${names.join(", ")})`)
     const rows = record?.units.reduce((sum, unit) => sum + unit.batches.reduce((s, b) => s + b.rows, 0), 0) ?? 0
     const columns = names.map(() => new Float64Array(rows))
     const flowIds: Array<string | null> = []
     const labels: Array<string | null> = []
+    const labelRaw: Array<string | null> = []
+    const captures: Array<string | null> = []
+    let anyRaw = false
     let offset = 0
     for (const unit of record?.units ?? []) {
       for (const stored of unit.batches) {
         const labelPart = yield* context.storage.readParquet(layout.labelsPart(unit.number, stored.index), ["flow_id", "label"])
         flowIds.push(...(readStrings(labelPart, "flow_id") ?? []))
         labels.push(...(readStrings(labelPart, "label") ?? []))
+        const flowPath = layout.flowsPart(unit.number, stored.index)
+        const described = yield* context.storage.query(`SELECT COLUMNS(lambda c: c IN ('capture', 'label_raw')) FROM read_parquet(${quoteLiteral(flowPath)})`)
+        const raw = readStrings(described, "label_raw")
+        anyRaw ||= raw !== undefined
+        labelRaw.push(...(raw ?? new Array<string | null>(stored.rows).fill(null)))
+        captures.push(...(readStrings(described, "capture") ?? new Array<string | null>(stored.rows).fill(unit.id)))
         let column = 0
         for (const [index, group] of groups.entries()) {
           const part = yield* context.storage.readParquet(layout.featuresPart(dirs[index]!, unit.number, stored.index))
@@ -98,26 +126,12 @@ const loadDataset = (
         offset += stored.rows
       }
     }
-    return { matrix: { names, rows, columns }, flowIds, labels }
+    return { matrix: { names, rows, columns }, flowIds, labels, labelRaw: anyRaw ? labelRaw : undefined, captures }
   })
 
-/** Keep rows labelled mining (1) or benign (0). */
-const trainingRows = (data: DatasetMatrix): { readonly keep: ReadonlyArray<number>; readonly y: Uint8Array } => {
-  const keep: Array<number> = []
-  for (let row = 0; row < data.labels.length; row++) if (data.labels[row] === "mining" || data.labels[row] === "benign") keep.push(row)
-  const y = new Uint8Array(keep.length)
-  keep.forEach((row, index) => {
-    y[index] = data.labels[row] === "mining" ? 1 : 0
-  })
-  return { keep, y }
-}
+const StoredThresholds = Schema.Struct({ thresholds: Schema.Struct({ values: Schema.Array(ModelThresholdJson) }) })
 
-const countLabels = (labels: ReadonlyArray<string | null>) => ({
-  rows: labels.length,
-  mining: labels.filter((l) => l === "mining").length,
-  benign: labels.filter((l) => l === "benign").length,
-  unknown_dropped: labels.filter((l) => l !== "mining" && l !== "benign").length
-})
+const floatVector = (values: Float64Array): Vector => makeVector(makeData({ type: new Float64(), length: values.length, data: values }))
 
 export const runModels = (
   context: RunContext,
@@ -137,58 +151,73 @@ export const runModels = (
       return { trained: [], reused: [], blocked, auc: {}, evaluated: false }
     }
     yield* context.progress.emit({ _tag: "StageStart", stage: "models" })
+    const targetFprs = evaluation.target_fpr
+    const settings = DEFAULT_SETTINGS
     const dirs = featureGroupDirs(groups)
     const keysOf = (dataset: string): TrainingKeys => {
       const record = context.manifest.data.datasets[dataset]
-      return {
-        dataset,
-        features: dirs.map((dir) => record?.features[dir]?.key ?? "missing"),
-        labels: record?.units.map((unit) => unit.labels_key) ?? []
-      }
+      return { dataset, features: dirs.map((dir) => record?.features[dir]?.key ?? "missing"), labels: record?.units.map((unit) => unit.labels_key) ?? [] }
     }
     const trainKeys = evaluation.train.map(keysOf)
     const names = modelNames(models)
-    let training: { readonly x: FeatureMatrix; readonly y: Uint8Array; readonly card: ReadonlyArray<unknown> } | undefined
+    const featureGroups = groups.map((group) => ({ type: group.entry.type, version: group.plugin.version, raw: group.entry.raw, features: group.stage.features.map((f) => f.name) }))
+    const flowColumns = [...new Set(groups.flatMap((group) => group.stage.features.flatMap((f) => f.requires)))].sort()
+
+    const loaded = new Map<string, DatasetMatrix>()
+    const load = (dataset: string) =>
+      Effect.gen(function* () {
+        const cached = loaded.get(dataset)
+        if (cached !== undefined) return cached
+        const data = yield* loadDataset(context, dataset, groups)
+        if (evaluation.train.includes(dataset)) loaded.set(dataset, data)
+        return data
+      })
+    let training: { readonly x: FeatureMatrix; readonly y: Uint8Array; readonly card: ModelCard["training"] } | undefined
     const trainingSet = Effect.gen(function* () {
       if (training !== undefined) return training
       const parts = []
-      for (const dataset of evaluation.train) parts.push({ dataset, data: yield* loadDataset(context, dataset, groups) })
-      const picked = parts.map((part) => ({ ...part, ...trainingRows(part.data) }))
-      const rows = picked.reduce((sum, part) => sum + part.keep.length, 0)
+      for (const dataset of evaluation.train) {
+        const data = yield* load(dataset)
+        const rows = evaluationRows(data.labels, undefined, undefined)
+        parts.push({ dataset, data, rows })
+      }
+      const total = parts.reduce((sum, part) => sum + part.rows.known.length, 0)
       const featureNames = parts[0]?.data.matrix.names ?? []
-      const columns = featureNames.map(() => new Float64Array(rows))
-      const y = new Uint8Array(rows)
+      const columns = featureNames.map(() => new Float64Array(total))
+      const y = new Uint8Array(total)
       let offset = 0
-      for (const part of picked) {
-        for (const [index, row] of part.keep.entries()) {
+      for (const part of parts) {
+        part.rows.known.forEach((row, index) => {
           for (let column = 0; column < columns.length; column++) columns[column]![offset + index] = part.data.matrix.columns[column]![row]!
-        }
-        y.set(part.y, offset)
-        offset += part.keep.length
+        })
+        y.set(part.rows.y, offset)
+        offset += part.rows.known.length
       }
-      training = {
-        x: { names: featureNames, rows, columns },
-        y,
-        card: picked.map((part) => ({ dataset: part.dataset, ...countLabels(part.data.labels) }))
-      }
+      training = { x: { names: featureNames, rows: total, columns }, y, card: parts.map((part) => ({ dataset: part.dataset, ...part.rows.counts })) }
       return training
     })
 
     const fitted: Array<unknown> = []
+    const thresholds: Array<ReadonlyArray<ModelThreshold>> = []
+    const cards: Array<Record<string, unknown>> = []
     const trained: Array<string> = []
     const reused: Array<string> = []
     const keys: Array<string> = []
     for (const [index, model] of models.entries()) {
       const name = names[index]!
       const dir = context.layout.modelDir(name)
-      const key = modelKey(model.identity, trainKeys)
+      const key = configHash({ model: modelKey(model.identity, trainKeys), card: CARD_FORMAT, target_fpr: targetFprs })
       keys.push(key)
       const binPath = join(dir, "model.bin")
-      const stored = context.manifest.data.models[name]
-      if (stored?.key === key && (yield* fileExists(join(dir, "card.json")))) {
+      const cardPath = join(dir, "card.json")
+      if (context.manifest.data.models[name]?.key === key && (yield* fileExists(cardPath))) {
         const bytes = yield* readBytes(binPath)
-        if (bytes !== undefined) {
+        const card = yield* readJson(cardPath)
+        const stored = Schema.decodeUnknownEither(StoredThresholds)(card)
+        if (bytes !== undefined && Either.isRight(stored)) {
           fitted.push(yield* model.stage.load(bytes))
+          thresholds.push(stored.right.thresholds.values)
+          cards.push(card as Record<string, unknown>)
           reused.push(name)
           continue
         }
@@ -196,31 +225,53 @@ export const runModels = (
       const set = yield* trainingSet
       const fit = yield* model.stage.fit(set.x, set.y)
       const bytes = yield* model.stage.save(fit)
+      const summary = yield* summarizeFit(model.stage, fit, set.x, set.y, targetFprs)
       yield* ensureDir(dir)
       yield* writeFileAtomic(binPath, bytes)
-      const card = {
+      const card: ModelCard = {
+        format: CARD_FORMAT,
         name,
         type: model.entry.type,
         version: model.plugin.version,
         key,
         params: model.stage.params,
         features: set.x.names,
+        feature_groups: featureGroups,
+        flow_columns: flowColumns,
+        allow_guarded_columns: context.spec.options.allow_guarded_columns,
         training: set.card,
-        ...(model.stage.importance === undefined ? {} : { importance: model.stage.importance(fit) })
+        training_sources: evaluation.train.flatMap((dataset) => {
+          const source = context.spec.datasets.find((d) => d.name === dataset)?.source
+          return source === undefined ? [] : [{ dataset, type: source.type, raw: source.raw }]
+        }),
+        training_rows: { rows: set.x.rows, mining: set.y.reduce((sum, v) => sum + v, 0), benign: set.y.length - set.y.reduce((sum, v) => sum + v, 0) },
+        thresholds: { basis: "in-sample", default: defaultThresholdId(summary.thresholds), values: summary.thresholds },
+        feature_medians: summary.medians,
+        importance: summary.importance,
+        metrics: { training: summary.training }
       }
-      yield* writeFileAtomic(join(dir, "card.json"), `${JSON.stringify(card, null, 2)}\n`)
+      yield* writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`)
       yield* context.manifest.update((manifest) => {
         manifest.models[name] = { key, type: model.entry.type }
       })
       fitted.push(fit)
+      thresholds.push(summary.thresholds)
+      cards.push(card as unknown as Record<string, unknown>)
       trained.push(name)
     }
 
-    const tests = evaluation.test.filter((dataset) => !failedDatasets.has(dataset))
-    const evalKey = evaluationKey(keys, tests.map(keysOf), evaluation.target_fpr)
-    const auc: Record<string, Record<string, number | null>> = {}
-    for (const name of names) auc[name] = {}
-    if (context.manifest.data.evaluation?.key === evalKey) {
+    // held-out test datasets first, then the train datasets scored in-sample
+    const tests = evaluation.test.filter((dataset) => !failedDatasets.has(dataset) && !evaluation.train.includes(dataset))
+    const evaluated = [...tests, ...evaluation.train]
+    const evalKey = configHash({
+      evaluation: evaluationKey(keys, evaluated.map(keysOf), targetFprs),
+      format: METRICS_FORMAT,
+      curves: CURVES_FORMAT,
+      settings,
+      train: evaluation.train
+    })
+    const curvesPath = join(context.layout.evaluationDir, "curves.json")
+    if (context.manifest.data.evaluation?.key === evalKey && (yield* fileExists(curvesPath))) {
       const stored = yield* readJson(context.layout.metrics)
       if (stored !== undefined) {
         yield* context.progress.emit({ _tag: "StageDone", stage: "models", detail: `${trained.length} trained, ${reused.length} reused; evaluation unchanged` })
@@ -228,41 +279,63 @@ export const runModels = (
       }
     }
     yield* ensureDir(context.layout.evaluationDir)
-    const perDataset: Record<string, unknown> = {}
-    for (const dataset of tests) {
-      const data = yield* loadDataset(context, dataset, groups)
-      const positive = new Uint8Array(data.labels.length)
-      const known: Array<number> = []
-      data.labels.forEach((label, row) => {
-        if (label === "mining" || label === "benign") known.push(row)
-        if (label === "mining") positive[row] = 1
-      })
+    const auc: Record<string, Record<string, number | null>> = Object.fromEntries(names.map((name) => [name, {}]))
+    const datasets: Record<string, DatasetMetrics> = {}
+    const curves: Record<string, Record<string, CurveJson>> = {}
+    for (const dataset of evaluated) {
+      const data = yield* load(dataset)
+      const rows = evaluationRows(data.labels, data.labelRaw, data.captures)
+      const inSample = evaluation.train.includes(dataset)
       const vectors: Record<string, Vector> = { flow_id: utf8Vector(data.flowIds), label: utf8Vector(data.labels) }
+      const perModel: Record<string, ModelMetrics> = {}
+      curves[dataset] = {}
       for (const [index, model] of models.entries()) {
+        const name = names[index]!
         const scores = yield* model.stage.predictProba(fitted[index], data.matrix)
-        vectors[scoreColumn(names[index]!)] = makeVector(makeData({ type: new Float64(), length: scores.length, data: scores }))
-        const knownScores = Float64Array.from(known, (row) => scores[row]!)
-        const knownPositive = Uint8Array.from(known, (row) => positive[row]!)
-        auc[names[index]!]![dataset] = rocAuc(knownScores, knownPositive) ?? null
+        if (scores.length !== data.matrix.rows) return yield* processing(`${model.entry.type} returned ${scores.length} scores for ${data.matrix.rows} rows of ${dataset}`)
+        vectors[scoreColumn(name)] = floatVector(scores)
+        const result = evaluateModel(rows, scores, thresholds[index]!, targetFprs, settings)
+        perModel[name] = result.metrics
+        curves[dataset]![name] = result.curves
+        auc[name]![dataset] = result.metrics.roc_auc
       }
       yield* context.storage.writeBatch(new Table(vectors), context.layout.scores(dataset))
-      perDataset[dataset] = countLabels(data.labels)
+      datasets[dataset] = {
+        role: inSample ? "train" : "test",
+        in_sample: inSample,
+        ...rows.counts,
+        roc_auc: Object.fromEntries(names.map((name) => [name, auc[name]![dataset] ?? null])),
+        models: perModel
+      }
     }
-    const metrics = {
+    const metrics: EvaluationMetrics = {
+      format: METRICS_FORMAT,
       key: evalKey,
-      models: names.map((name, index) => ({ name, type: models[index]!.entry.type })),
+      target_fpr: targetFprs,
+      settings,
+      models: names.map((name, index) => ({ name, type: models[index]!.entry.type, threshold_basis: "in-sample", thresholds: thresholds[index]! })),
+      train_datasets: evaluation.train,
+      test_datasets: tests,
       skipped_datasets: evaluation.test.filter((dataset) => failedDatasets.has(dataset)),
-      datasets: Object.fromEntries(
-        tests.map((dataset) => [
-          dataset,
-          { ...(perDataset[dataset] as object), roc_auc: Object.fromEntries(names.map((name) => [name, auc[name]![dataset] ?? null])) }
-        ])
-      )
+      datasets
     }
     yield* writeFileAtomic(context.layout.metrics, `${JSON.stringify(metrics, null, 2)}\n`)
+    yield* writeFileAtomic(curvesPath, `${JSON.stringify({ format: CURVES_FORMAT, datasets: curves })}\n`)
+    // the cards carry each model's results too
+    for (const [index, name] of names.entries()) {
+      const card = cards[index]!
+      const previous = typeof card["metrics"] === "object" && card["metrics"] !== null ? (card["metrics"] as Record<string, unknown>) : {}
+      const results = Object.fromEntries(
+        evaluated.map((dataset) => {
+          const m = datasets[dataset]!.models[name]!
+          return [dataset, { in_sample: datasets[dataset]!.in_sample, roc_auc: m.roc_auc, roc_auc_ci: m.roc_auc_ci === null ? null : { lo: m.roc_auc_ci.lo, hi: m.roc_auc_ci.hi }, pr_auc: m.pr_auc }]
+        })
+      )
+      yield* writeFileAtomic(join(context.layout.modelDir(name), "card.json"), `${JSON.stringify({ ...card, metrics: { ...previous, datasets: results } }, null, 2)}\n`)
+    }
     yield* context.manifest.update((manifest) => {
       manifest.evaluation = { key: evalKey }
     })
-    yield* context.progress.emit({ _tag: "StageDone", stage: "models", detail: `${trained.length} trained, ${reused.length} reused; ${tests.length} datasets scored` })
+    yield* context.progress.emit({ _tag: "StageDone", stage: "models", detail: `${trained.length} trained, ${reused.length} reused; ${evaluated.length} datasets scored` })
     return { trained, reused, auc, evaluated: true }
   })

@@ -2,11 +2,14 @@
  * `runPipeline`: a whole run, resumable, from a PipelineSpec to stored flows, labels, QC,
  * features, models and evaluation.
  *
- * Holds: the run order and the RunSummary. Order: (A) datasets, `dataset_concurrency` at a time:
+ * Holds: the run order and the RunSummary (per dataset also its findings per reporting plugin
+ * and severity, with the first finding of each severity, for the CLI's QC table). Order: (A) datasets, `dataset_concurrency` at a time:
  * flows (plan → units `unit_concurrency` at a time → read → stamp → per-batch QC → store), then
  * labels; (B) once every dataset is stored, QC per dataset (labels-phase checks and `finish`,
  * which may read any dataset, hence the barrier); (C) features for datasets whose QC did not
- * fail; (D) models and evaluation when the pipeline has models; (E) reports when it has any.
+ * fail; (D) models and evaluation when the pipeline has models; (E) reports when it has any
+ * (they get the manifest, evaluation/metrics.json, evaluation/curves.json, models/<name>/card.json
+ * and each dataset's qc/dataset.json, flow-summary.json and labels.json as JSON artefacts).
  * A QC `fail` is not an error of the run: it stops that dataset's downstream stages, the other
  * datasets go on, and the summary (and manifest) end with status `failed`, listing each failure
  * as a QcFailedError. Errors (a plugin failing, storage failing) fail the run; what was stored
@@ -15,7 +18,7 @@
  * output (not the sources' work folders) is removed and the manifest starts empty.
  * Does not hold: stage internals (see flows/labels/qc/features/models).
  */
-import { PluginRegistry, type QcFailedError } from "@hashhound/core"
+import { PluginRegistry, type Finding, type QcFailedError } from "@hashhound/core"
 import { Effect } from "effect"
 import { basename, dirname, join, normalize, isAbsolute } from "node:path"
 import { configHash } from "../config/hash.js"
@@ -38,12 +41,22 @@ export interface RunPipelineOptions {
   readonly force?: boolean
 }
 
+/** One reporting plugin's findings on a dataset: a QC check, or the source (damage it met). */
+export interface CheckFindings {
+  readonly check: string
+  readonly counts: SeverityCounts
+  /** its first finding of each severity it reported, worst first */
+  readonly examples: ReadonlyArray<Finding>
+}
+
 export interface DatasetSummary {
   readonly name: string
   readonly units: { readonly read: number; readonly skipped: number }
   readonly batches: { readonly written: number; readonly skipped: number }
   readonly flows: number
   readonly findings: SeverityCounts
+  /** findings per reporting plugin and severity, in the order they were first reported */
+  readonly checks: ReadonlyArray<CheckFindings>
   readonly qc: "pass" | "warn" | "fail"
   readonly failures: ReadonlyArray<QcFailedError>
   readonly labels: LabelsOutcome
@@ -176,9 +189,18 @@ export const runPipeline = (
         const json: Record<string, unknown> = { "manifest.json": manifest.data }
         const metrics = yield* readJson(layout.metrics)
         if (metrics !== undefined) json["evaluation/metrics.json"] = metrics
+        const curves = yield* readJson(join(layout.evaluationDir, "curves.json"))
+        if (curves !== undefined) json["evaluation/curves.json"] = curves
+        for (const model of [...modelOutcome.trained, ...modelOutcome.reused].sort()) {
+          const card = yield* readJson(join(layout.modelDir(model), "card.json"))
+          if (card !== undefined) json[`models/${model}/card.json`] = card
+        }
         for (const dataset of spec.datasets) {
-          const qcJson = yield* readJson(layout.dataset(dataset.name).qcDataset)
-          if (qcJson !== undefined) json[`datasets/${dataset.name}/qc/dataset.json`] = qcJson
+          const qcLayout = layout.dataset(dataset.name)
+          for (const path of [qcLayout.qcDataset, qcLayout.qcFlowSummary, qcLayout.qcLabelReport]) {
+            const value = yield* readJson(path)
+            if (value !== undefined) json[`datasets/${dataset.name}/qc/${basename(path)}`] = value
+          }
         }
         for (const report of reports) {
           const files = yield* report.stage.render({ outputDir: spec.output, datasets: [...names], json })
@@ -213,6 +235,7 @@ export const runPipeline = (
         batches: { written: flows.batchesWritten, skipped: flows.batchesSkipped },
         flows: units.reduce((sum, unit) => sum + unit.batches.reduce((s, b) => s + b.rows, 0), 0),
         findings: outcome.totals,
+        checks: Object.entries(outcome.bySource).map(([check, counts]) => ({ check, counts, examples: outcome.examples[check] ?? [] })),
         qc: outcome.status,
         failures: outcome.failures,
         labels: stored[index]!.labels,
