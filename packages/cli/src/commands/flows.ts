@@ -8,7 +8,7 @@ import { InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Finding
 import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
 import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline"
 import { Console, Effect, Option, Stream } from "effect"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, extname, join, resolve } from "node:path"
 import { quietOption } from "./run.js"
@@ -77,6 +77,7 @@ export const flowsCommand = Command.make(
       const storage = yield* Storage
       const files = yield* expandPaths(inputs, process.cwd())
       const workDir = mkdtempSync(join(tmpdir(), "hashhound-flows-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(workDir, { recursive: true, force: true })))
       const findings: Array<Finding> = []
       const pick = (file: string): Effect.Effect<Plugin<"source">, InputError | UnknownPluginError> =>
         Option.isSome(source) ? registry.getKind(source.value, "source") : detectSource(registry.plugins, file)
@@ -120,5 +121,5 @@ export const flowsCommand = Command.make(
       for (const line of summarizeFindings(findings)) yield* Console.error(line)
       yield* Console.error(`${summary.rows.toLocaleString("en-US")} flows from ${chosen.length} input(s) → ${target}`)
       if (chosen.length < files.length) yield* Console.error(`${files.length - chosen.length} input(s) skipped`)
-    }).pipe(Effect.provide(StorageLive()))
+    }).pipe(Effect.scoped, Effect.provide(StorageLive()))
 ).pipe(Command.withDescription("Convert captures (pcap, pcapng, gzip) and flow exports (CICFlowMeter, Zeek, Argus, nfdump) into canonical flows."))
