@@ -14,7 +14,7 @@ import { collectInputs, readRunFolder } from "./inputs.js"
 import { renderPage } from "./page.js"
 
 export { PLUGIN_ID } from "./charts.js"
-export { escapeHtml } from "./html.js"
+export { escapeHtml } from "@hashhound/core"
 export { CardInput, CurvesInput, MetricsInput, collectInputs, type EvaluationInputs } from "./inputs.js"
 
 export const EvaluationHtmlConfig = Schema.Struct({

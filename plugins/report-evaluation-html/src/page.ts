@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect"
 import { aucSpec, calibrationSpec, importanceSpec, prSpec, renderChart, rocSpec, type AucBar, type CurveSeries, type ImportanceBar } from "./charts.js"
-import { html, raw, safeSvg, type Html } from "./html.js"
+import { html, raw, safeSvg, type Html } from "@hashhound/core"
 import type { CardInput, EvaluationInputs, MetricsInput } from "./inputs.js"
 import { behaviourTable, captureTable, cardSection, confusionTable, count, modelsOf, summaryTable } from "./sections.js"
 import { CSS } from "./style.js"

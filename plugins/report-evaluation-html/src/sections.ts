@@ -8,7 +8,7 @@
  * through the escaping `html` template.
  * Does not hold: charts (`charts.ts`) or the page frame (`page.ts`).
  */
-import { html, type Html } from "./html.js"
+import { html, type Html } from "@hashhound/core"
 import type { BehaviourRow, CaptureRow, CardInput, DatasetMetrics, MetricsInput, ModelMetrics, ModelThreshold, OperatingPoint } from "./inputs.js"
 
 export const count = (n: number): string => n.toLocaleString("en-US")

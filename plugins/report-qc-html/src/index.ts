@@ -15,7 +15,7 @@ import { renderPage, type PageOptions } from "./page.js"
 
 export { PLUGIN_ID } from "./charts.js"
 export { FLOW_SUMMARY_FORMAT, FlowSummary, FlowSummaryBuilder, summarizeFlows, type FlowSummaryOptions as SummaryOptions } from "@hashhound/core"
-export { escapeHtml } from "./html.js"
+export { escapeHtml } from "@hashhound/core"
 
 export const QcHtmlConfig = Schema.Struct({
   /** the page heading */

@@ -13,7 +13,7 @@
 import { worstSeverity, type CaptureLabels, type Finding, type FlowSummary, type LabelReport } from "@hashhound/core"
 import { Effect } from "effect"
 import { barSpec, findingsSpec, histogramSpec, labelSpec, renderChart } from "./charts.js"
-import { html, raw, safeSvg, type Html } from "./html.js"
+import { html, raw, safeSvg, type Html } from "@hashhound/core"
 import type { DatasetInputs } from "./inputs.js"
 import { CSS } from "./style.js"
 

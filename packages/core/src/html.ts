@@ -5,10 +5,10 @@
  * value, the `html` tagged template (strings and numbers escaped, arrays joined, `Html` kept),
  * `raw` for trusted markup (our own fragments and checked SVG) and `safeSvg`, which parses the
  * SVG's tags and refuses scripts, event handlers, foreign objects or external references.
- * `escapeHtml`, `html` and `raw` are report.qc-html's (a plugin never imports another plugin);
- * `safeSvg` checks tags and attributes instead of searching the text, so escaped hostile label
- * text does not get a chart refused.
- * Does not hold: the page layout (see `page.ts`).
+ * Shared by the report plugins, so that every report escapes traffic strings (SNI, hostnames,
+ * labels, capture names) the same way. `safeSvg` checks tags and attributes instead of searching
+ * the text, so escaped hostile label text does not get a chart refused.
+ * Does not hold: any page layout (report plugins own theirs). No I/O.
  */
 
 export interface Html {
