@@ -4,7 +4,7 @@
  * and fragments on real files.
  */
 import { it } from "@effect/vitest"
-import { describeFixtures, fixture, fixturesDir } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, hasFixtures } from "@hashhound/testkit"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { expect } from "vitest"
@@ -20,7 +20,7 @@ const provenanceTable = (): Array<{ path: string; container: string; packets: st
     })
 
 describeFixtures("real captures: every format and link type", () => {
-  const rows = provenanceTable()
+  const rows = hasFixtures() ? provenanceTable() : [] // the body runs at collection even when skipped
   const captures = rows.filter((r) => /^(pcap|pcapng)/.test(r.container))
 
   it("the provenance table lists the captures", () => {
