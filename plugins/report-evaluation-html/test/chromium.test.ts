@@ -6,51 +6,22 @@
  * served and once with its Content-Security-Policy bypassed, so escaping alone has to keep
  * injected handlers from running. Skips with a message when Chromium is absent.
  */
-import type { Browser } from "playwright-core"
-import { chromium } from "playwright-core"
+import { describeChromium, launchChromium, openOffline } from "@hashhound/testkit"
 import { Effect } from "effect"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { Browser } from "playwright-core"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import { evaluationHtmlReport } from "../src/index.js"
 import { evaluationArtifacts, HOSTILE } from "./report-inputs.js"
 
-const CHROMIUM = "/usr/bin/chromium"
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-interface Facts {
-  readonly scripts: number
-  readonly images: number
-  readonly handlers: number
-  readonly charts: number
-  readonly missing: number
-  readonly text: string
-}
-
-/** Runs in the page (a string, so this Node-side file needs no DOM types). */
-const FACTS_IN_PAGE = `(() => ({
-  scripts: document.querySelectorAll("script").length,
-  images: document.querySelectorAll("img, iframe, object, embed").length,
-  handlers: [...document.querySelectorAll("*")].flatMap((el) => [...el.attributes].map((a) => a.name)).filter((name) => name.startsWith("on")).length,
-  charts: document.querySelectorAll("figure.chart > svg").length,
-  missing: document.querySelectorAll("figure.missing").length,
-  text: document.body.innerText
-}))()`
-
-const hasChromium = existsSync(CHROMIUM)
-const suite = hasChromium ? describe : describe.skip
-const title = hasChromium
-  ? "report.evaluation-html in headless Chromium"
-  : `report.evaluation-html in headless Chromium [skipped: ${CHROMIUM} is absent; install Debian's chromium package to run it]`
-
-suite(title, () => {
+describeChromium("report.evaluation-html in headless Chromium", () => {
   let browser: Browser | undefined
   const dir = mkdtempSync(join(tmpdir(), "hh-eval-chromium-"))
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   }, 60_000)
 
   afterAll(async () => {
@@ -62,28 +33,11 @@ suite(title, () => {
     const files = await Effect.runPromise(Effect.flatMap(evaluationHtmlReport.make({}), (stage) => stage.render(evaluationArtifacts(true))))
     const path = join(dir, `report-${bypassCSP}.html`)
     writeFileSync(path, files[0]!.contents)
-    const context = await browser!.newContext({ offline: true, javaScriptEnabled: true, bypassCSP })
-    const page = await context.newPage()
-    const errors: Array<string> = []
-    const dialogs: Array<string> = []
-    const requests: Array<string> = []
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") errors.push(`${message.type()}: ${message.text()}`)
-    })
-    page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`))
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    page.on("request", (request) => {
-      if (!request.url().startsWith("file:")) requests.push(request.url())
-    })
-    await page.goto(pathToFileURL(path).href, { waitUntil: "load" })
     // hovering rows and charts would fire an injected onmouseover
-    await page.hover("table.breakdown tbody tr")
-    await page.hover("table.summary tbody tr")
-    await page.hover("figure.chart svg")
-    const facts = await page.evaluate<Facts>(FACTS_IN_PAGE)
+    const { errors, dialogs, requests, facts } = await openOffline(browser!, path, {
+      bypassCSP,
+      hover: ["table.breakdown tbody tr", "table.summary tbody tr", "figure.chart svg"]
+    })
     expect(errors).toEqual([])
     expect(dialogs).toEqual([])
     expect(requests).toEqual([])
@@ -96,6 +50,5 @@ suite(title, () => {
     expect(facts.text).toContain(HOSTILE.capture)
     expect(facts.text).toContain(HOSTILE.behaviour)
     expect(facts.text).toContain(HOSTILE.benign)
-    await context.close()
   })
 })

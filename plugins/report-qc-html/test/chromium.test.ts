@@ -6,49 +6,22 @@
  * bypassed, so escaping alone has to keep injected handlers from running. Skips with a message
  * when Chromium is absent.
  */
-import type { Browser } from "playwright-core"
-import { chromium } from "playwright-core"
+import { describeChromium, launchChromium, openOffline } from "@hashhound/testkit"
 import { Effect } from "effect"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { Browser } from "playwright-core"
+import { afterAll, beforeAll, expect, it } from "vitest"
 import { qcHtmlReport } from "../src/index.js"
 import { HOSTILE, labArtifacts } from "./report-inputs.js"
 
-const CHROMIUM = "/usr/bin/chromium"
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-interface Facts {
-  readonly scripts: number
-  readonly images: number
-  readonly handlers: number
-  readonly charts: number
-  readonly missing: number
-  readonly text: string
-}
-
-/** Runs in the page (a string, so this Node-side file needs no DOM types). */
-const FACTS_IN_PAGE = `(() => ({
-  scripts: document.querySelectorAll("script").length,
-  images: document.querySelectorAll("img, iframe, object, embed").length,
-  handlers: [...document.querySelectorAll("*")].flatMap((el) => [...el.attributes].map((a) => a.name)).filter((name) => name.startsWith("on")).length,
-  charts: document.querySelectorAll("figure.chart > svg").length,
-  missing: document.querySelectorAll("figure.missing").length,
-  text: document.body.innerText
-}))()`
-
-const hasChromium = existsSync(CHROMIUM)
-const suite = hasChromium ? describe : describe.skip
-const title = hasChromium ? "report.qc-html in headless Chromium" : `report.qc-html in headless Chromium [skipped: ${CHROMIUM} is absent; install Debian's chromium package to run it]`
-
-suite(title, () => {
+describeChromium("report.qc-html in headless Chromium", () => {
   let browser: Browser | undefined
   const dir = mkdtempSync(join(tmpdir(), "hh-qc-chromium-"))
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   }, 60_000)
 
   afterAll(async () => {
@@ -56,32 +29,14 @@ suite(title, () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  // With the page's CSP bypassed too, so that escaping alone must keep injected handlers from running.
   it.each([false, true])("opens offline with no console error, no dialog and no script, hostile strings shown as text (CSP bypassed: %s)", { timeout: 60_000 }, async (bypassCSP) => {
     const files = await Effect.runPromise(Effect.flatMap(qcHtmlReport.make({}), (stage) => stage.render(labArtifacts(true))))
     const path = join(dir, `qc-${bypassCSP}.html`)
     writeFileSync(path, files[0]!.contents)
-    const context = await browser!.newContext({ offline: true, javaScriptEnabled: true, bypassCSP })
-    const page = await context.newPage()
-    const errors: Array<string> = []
-    const dialogs: Array<string> = []
-    const requests: Array<string> = []
-    page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") errors.push(`${message.type()}: ${message.text()}`)
+    const { errors, dialogs, requests, facts } = await openOffline(browser!, path, {
+      bypassCSP,
+      hover: ["table.findings tbody tr", "#hints table"]
     })
-    page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`))
-    page.on("dialog", (dialog) => {
-      dialogs.push(dialog.message())
-      void dialog.dismiss()
-    })
-    page.on("request", (request) => {
-      if (!request.url().startsWith("file:")) requests.push(request.url())
-    })
-    await page.goto(pathToFileURL(path).href, { waitUntil: "load" })
-    // hovering the table rows would fire an injected onmouseover
-    await page.hover("table.findings tbody tr")
-    await page.hover("#hints table")
-    const facts = await page.evaluate<Facts>(FACTS_IN_PAGE)
     expect(errors).toEqual([])
     expect(dialogs).toEqual([])
     expect(requests).toEqual([])
@@ -93,6 +48,5 @@ suite(title, () => {
     expect(facts.text).toContain(HOSTILE.sni)
     expect(facts.text).toContain(HOSTILE.host)
     expect(facts.text).toContain(HOSTILE.qname)
-    await context.close()
   })
 })

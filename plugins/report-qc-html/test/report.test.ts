@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect } from "vitest"
 import { escapeHtml, raw, safeSvg } from "@hashhound/core"
 import { qcHtmlReport } from "../src/index.js"
-import { scanTags } from "./html-scan.js"
+import { scanTags } from "@hashhound/testkit"
 import { HOSTILE, labArtifacts } from "./report-inputs.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
