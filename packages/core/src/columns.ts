@@ -126,3 +126,15 @@ export const isGuardedColumn = (name: string): boolean => {
   const spec = COLUMN_BY_NAME.get(name)
   return spec !== undefined && (GUARDED_GROUPS.has(spec.group) || GUARDED_KEY_COLUMNS.has(name))
 }
+
+/**
+ * What every flow-record format has: the key, the times, and packets and IP bytes per direction.
+ * Flow-export sources start their column lists with these.
+ */
+export const FLOW_RECORD_COLUMNS: ReadonlyArray<string> = [
+  ...FLOW_COLUMNS.filter((spec) => spec.group === "key" || spec.group === "time").map((spec) => spec.name),
+  "fwd_packets",
+  "bwd_packets",
+  "fwd_bytes",
+  "bwd_bytes"
+]

@@ -6,7 +6,7 @@
  * and `argusParser`, a LineParser that maps each record and skips non-IP ones.
  * Does not hold: file reading or batching (`readLines` and `FlowSink` from @hashhound/flowmeter).
  */
-import { InputError } from "@hashhound/core"
+import { InputError, FLOW_RECORD_COLUMNS } from "@hashhound/core"
 import {
   cellNumber,
   decimalSecondsToMicros,
@@ -20,26 +20,7 @@ import {
   type TextLine
 } from "@hashhound/flowmeter"
 
-export const ARGUS_COLUMNS = [
-  "src_ip",
-  "dst_ip",
-  "src_port",
-  "dst_port",
-  "protocol",
-  "ip_version",
-  "vlan_id",
-  "first_seen_us",
-  "last_seen_us",
-  "duration_s",
-  "fwd_packets",
-  "bwd_packets",
-  "fwd_bytes",
-  "bwd_bytes",
-  "fwd_payload_bytes",
-  "bwd_payload_bytes",
-  "end_reason",
-  "label_raw"
-] as const
+export const ARGUS_COLUMNS: ReadonlyArray<string> = [...FLOW_RECORD_COLUMNS, "fwd_payload_bytes", "bwd_payload_bytes", "end_reason", "label_raw"]
 
 type Field =
   | "start"

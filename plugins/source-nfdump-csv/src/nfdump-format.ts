@@ -8,7 +8,7 @@
  * writes bidirectional records, those with out-counters, directly).
  * Does not hold: the pairing itself (`biflow-pairing.ts`) or batching (`FlowSink` from @hashhound/flowmeter).
  */
-import { InputError } from "@hashhound/core"
+import { InputError, FLOW_RECORD_COLUMNS } from "@hashhound/core"
 import {
   cellNumber,
   decimalSecondsToMicros,
@@ -23,24 +23,7 @@ import {
 } from "@hashhound/flowmeter"
 import { BiflowPairer, type OneWayRecord, type PairingOptions } from "./biflow-pairing.js"
 
-export const NFDUMP_COLUMNS = [
-  "src_ip",
-  "dst_ip",
-  "src_port",
-  "dst_port",
-  "protocol",
-  "ip_version",
-  "vlan_id",
-  "first_seen_us",
-  "last_seen_us",
-  "duration_s",
-  "fwd_packets",
-  "bwd_packets",
-  "fwd_bytes",
-  "bwd_bytes",
-  "end_reason",
-  "biflow_pairing"
-] as const
+export const NFDUMP_COLUMNS: ReadonlyArray<string> = [...FLOW_RECORD_COLUMNS, "end_reason", "biflow_pairing"]
 
 const FIELDS = ["ts", "te", "td", "sa", "da", "sp", "dp", "pr", "flg", "ipkt", "ibyt", "opkt", "obyt", "svln"] as const
 type Field = (typeof FIELDS)[number]

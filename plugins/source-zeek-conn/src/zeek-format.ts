@@ -7,7 +7,7 @@
  * objects, and writes one flow per connection record.
  * Does not hold: file reading or batching (`readLines` and `FlowSink` from @hashhound/flowmeter).
  */
-import { InputError } from "@hashhound/core"
+import { InputError, FLOW_RECORD_COLUMNS } from "@hashhound/core"
 import {
   decimalSecondsToMicros,
   type FlowSink,
@@ -20,27 +20,7 @@ import {
   type TextLine
 } from "@hashhound/flowmeter"
 
-export const ZEEK_COLUMNS = [
-  "src_ip",
-  "dst_ip",
-  "src_port",
-  "dst_port",
-  "protocol",
-  "ip_version",
-  "vlan_id",
-  "first_seen_us",
-  "last_seen_us",
-  "duration_s",
-  "fwd_packets",
-  "bwd_packets",
-  "fwd_bytes",
-  "bwd_bytes",
-  "fwd_payload_bytes",
-  "bwd_payload_bytes",
-  "end_reason",
-  "app_proto",
-  "label_raw"
-] as const
+export const ZEEK_COLUMNS: ReadonlyArray<string> = [...FLOW_RECORD_COLUMNS, "fwd_payload_bytes", "bwd_payload_bytes", "end_reason", "app_proto", "label_raw"]
 
 /** The conn.log fields read; every other field (uid, history, local_orig, …) is dropped. */
 const FIELDS = [
