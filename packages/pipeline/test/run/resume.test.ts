@@ -6,7 +6,7 @@
 import { it } from "@effect/vitest"
 import { PluginError } from "@hashhound/core"
 import { Effect } from "effect"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
@@ -122,5 +122,25 @@ describe("resuming an interrupted run", () => {
       for (const file of ["datasets/campus/qc/batch-00000-00001.json", "datasets/lab/qc/batch-00000-00001.json", "datasets/lab/qc/unit-00000.json"]) {
         expect(readFileSync(join(root, "run", file), "utf8"), file).toBe(readFileSync(join(root, "reference", file), "utf8"))
       }
+    }))
+  it.effect("a checkpoint left beside a unit recorded complete (killed between the two) is removed, nothing is redone", () =>
+    Effect.gen(function* () {
+      writeUnit(join(root, "inputs/stray/a.jsonl"), 31, 120, 0)
+      const strayRoot = mkdtempSync(join(root, "stray-"))
+      const output = join(strayRoot, "run")
+      const strays = testSpec({
+        baseDir: root,
+        output,
+        datasets: [{ name: "lab", source: "source.test-lines", paths: ["inputs/stray"], sourceOptions: {} }],
+        unitConcurrency: 1,
+        datasetConcurrency: 1
+      })
+      yield* runPipeline(strays).pipe(Effect.provide(testLayer()))
+      const left = join(output, "datasets/lab/checkpoints/00000-00002.bin")
+      writeFileSync(left, "HHCK")
+      const before = snapshot(output)
+      yield* runPipeline(strays).pipe(Effect.provide(testLayer()))
+      expect(existsSync(left)).toBe(false)
+      expect(changed(before, snapshot(output)).filter((file) => file.includes("/flows/"))).toEqual([])
     }))
 })
