@@ -5,23 +5,13 @@
  * from typed arrays (one handle per column, no per-row allocation for numbers), and readers
  * that turn a column back into a Float64Array or string array for per-row loops, and column
  * helpers (names, replace/add, project).
- * Does not hold: any I/O (Parquet lives in `pipeline`).
+ * Does not hold: any I/O (Parquet lives in `pipeline`), or building Arrow vectors from values
+ * (`arrow-vectors.ts`, whose `utf8Vector` this module re-exports).
  */
-import {
-  Bool,
-  Field,
-  Float64,
-  Int32,
-  Int64,
-  List,
-  makeData,
-  makeVector,
-  Table,
-  Utf8,
-  vectorFromArray,
-  DataType,
-  type Vector
-} from "apache-arrow"
+import { Bool, DataType, Field, Float64, Int32, Int64, List, Table, Utf8, type Vector } from "apache-arrow"
+import { boolVector, listVector, numericVector, utf8Vector } from "./arrow-vectors.js"
+
+export { utf8Vector } from "./arrow-vectors.js"
 import { COLUMN_BY_NAME, type ColumnSpec, type ColumnType } from "./columns.js"
 
 export type FlowBatch = Table
@@ -66,37 +56,6 @@ export interface ValueColumn {
 export type BuilderColumn = NumericColumn | ValueColumn
 
 const isNumericType = (type: ColumnType): boolean => type === "int32" || type === "int64" || type === "float64"
-
-const packValidity = (valid: Uint8Array, length: number): { bitmap: Uint8Array; nullCount: number } => {
-  const bitmap = new Uint8Array((length + 7) >> 3)
-  let nullCount = 0
-  for (let row = 0; row < length; row++) {
-    if (valid[row] === 1) bitmap[row >> 3]! |= 1 << (row & 7)
-    else nullCount++
-  }
-  return { bitmap, nullCount }
-}
-
-const numericVector = (column: NumericColumn, length: number): Vector => {
-  const { bitmap, nullCount } = packValidity(column.valid, length)
-  const nullBitmap = nullCount === 0 ? undefined : bitmap
-  switch (column.spec.type) {
-    case "int32": {
-      const data = new Int32Array(length)
-      for (let row = 0; row < length; row++) data[row] = column.valid[row] === 1 ? column.values[row]! : 0
-      return makeVector(makeData({ type: new Int32(), length, nullCount, nullBitmap, data }))
-    }
-    case "int64": {
-      const data = new BigInt64Array(length)
-      for (let row = 0; row < length; row++) data[row] = column.valid[row] === 1 ? BigInt(Math.round(column.values[row]!)) : 0n
-      return makeVector(makeData({ type: new Int64(), length, nullCount, nullBitmap, data }))
-    }
-    default: {
-      const data = column.values.slice(0, length)
-      return makeVector(makeData({ type: new Float64(), length, nullCount, nullBitmap, data }))
-    }
-  }
-}
 
 /**
  * Columnar builder for a FlowBatch. Sources ask for each column's handle once, fill rows in
@@ -186,10 +145,13 @@ export class FlowBatchBuilder {
   finish(rows: number): FlowBatch {
     const vectors: Record<string, Vector> = {}
     for (const [name, column] of this.columns) {
-      vectors[name] =
-        column.kind === "numeric"
-          ? numericVector(column, rows)
-          : vectorFromArray(column.values.slice(0, rows), arrowTypeOf(column.spec.type))
+      const type = column.spec.type
+      if (column.kind === "numeric") {
+        vectors[name] = numericVector(type === "int32" || type === "int64" ? type : "float64", column.values, column.valid, rows)
+      } else if (type === "bool") vectors[name] = boolVector(column.values, rows)
+      else if (type === "list_int32") vectors[name] = listVector(column.values, "int32", rows)
+      else if (type === "list_float64") vectors[name] = listVector(column.values, "float64", rows)
+      else vectors[name] = utf8Vector(column.values, rows)
     }
     return new Table(vectors)
   }
@@ -267,5 +229,3 @@ export const projectBatch = (batch: FlowBatch, columns: ReadonlyArray<string>): 
   return batch.select(batch.getChild("flow_id") === null ? [] : ["flow_id"])
 }
 
-/** A utf8 vector from strings. */
-export const utf8Vector = (values: ReadonlyArray<string | null>): Vector => vectorFromArray(values as Array<string | null>, new Utf8())
