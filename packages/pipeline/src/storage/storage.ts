@@ -46,6 +46,12 @@ export interface StorageApi {
 
 export class Storage extends Context.Tag("hashhound/Storage")<Storage, StorageApi>() {}
 
+/** Batches of an export being written at once (one in DuckDB while the next is read). */
+const EXPORT_BATCHES_IN_FLIGHT = 2
+
+/** Export parts are read back once and deleted: fast compression, not small files. */
+const PART_OPTIONS = "FORMAT parquet, COMPRESSION snappy"
+
 export interface StorageOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores) */
   readonly threads?: number
@@ -90,13 +96,25 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
       yield* ensureDir(partsDir)
       const parts: Array<string> = []
       let rows = 0
-      yield* Stream.runForEach(batches, (batch) =>
-        Effect.gen(function* () {
-          const part = join(partsDir, `part-${String(parts.length).padStart(8, "0")}.parquet`)
-          yield* run("write parquet", part, (connection) => copyBatch(connection, batch, part, "parquet"))
-          parts.push(part)
-          rows += batch.numRows
-        })
+      // a batch is written (in DuckDB's threads) while the next one is read: two in flight
+      yield* batches.pipe(
+        Stream.zipWithIndex,
+        Stream.mapEffect(
+          ([batch, index]) => {
+            const part = join(partsDir, `part-${String(index).padStart(8, "0")}.parquet`)
+            return Effect.as(
+              run("write parquet", part, (connection) => copyBatch(connection, batch, part, "parquet", PART_OPTIONS)),
+              { part, rows: batch.numRows }
+            )
+          },
+          { concurrency: EXPORT_BATCHES_IN_FLIGHT }
+        ),
+        Stream.runForEach((written) =>
+          Effect.sync(() => {
+            parts.push(written.part)
+            rows += written.rows
+          })
+        )
       )
       if (parts.length === 0) {
         if (format === "parquet") {
@@ -108,11 +126,14 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
         } else yield* writeFileAtomic(path, "")
       } else {
         const tmp = tmpPathOf(path)
+        // no ORDER BY: with insertion order preserved (DuckDB's default) the parts are read in
+        // list order and rows in file order, streaming, where a sort would hold every row
         yield* run(`write ${format}`, path, async (connection) => {
           const columns = await describeColumns(connection, `SELECT * FROM ${parquetSource(parts, { unionByName: true })}`)
           const typed = columns.map((column) => ({ name: column.name, kind: column.kind ?? "utf8" }))
+          await connection.run("SET preserve_insertion_order = true")
           await connection.run(
-            `COPY (SELECT ${selectListFor(typed, format)} FROM ${parquetSource(parts, { unionByName: true, rowNumbers: true })} ORDER BY filename, file_row_number) TO ${quoteLiteral(tmp)} (${copyOptions(format)})`
+            `COPY (SELECT ${selectListFor(typed, format)} FROM ${parquetSource(parts, { unionByName: true })}) TO ${quoteLiteral(tmp)} (${copyOptions(format)})`
           )
         })
         yield* commitFile(tmp, path)

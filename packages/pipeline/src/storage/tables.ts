@@ -56,11 +56,17 @@ export const selectListFor = (columns: ReadonlyArray<{ readonly name: string; re
 export const copyOptions = (format: FileFormat): string =>
   format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : format === "csv" ? "FORMAT csv, HEADER true" : "FORMAT json"
 
-/** Write a batch to `path` (as it is: the caller picks a tmp name and renames). */
-export const copyBatch = async (connection: DuckDBConnection, batch: FlowBatch, path: string, format: FileFormat): Promise<void> => {
+/** Write a batch to `path` (as it is: the caller picks a tmp name and renames); `options` replaces the format's COPY options. */
+export const copyBatch = async (
+  connection: DuckDBConnection,
+  batch: FlowBatch,
+  path: string,
+  format: FileFormat,
+  options: string = copyOptions(format)
+): Promise<void> => {
   const { table, columns } = await loadBatch(connection, batch)
   try {
-    await connection.run(`COPY (SELECT ${selectListFor(columns, format)} FROM ${table}) TO ${quoteLiteral(path)} (${copyOptions(format)})`)
+    await connection.run(`COPY (SELECT ${selectListFor(columns, format)} FROM ${table}) TO ${quoteLiteral(path)} (${options})`)
   } finally {
     await connection.run(`DROP TABLE IF EXISTS ${table}`)
   }

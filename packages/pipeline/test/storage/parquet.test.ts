@@ -125,6 +125,18 @@ describe("parquet storage", () => {
       expect(readdirSync(dir).filter((name) => name.includes(".tmp"))).toEqual([])
     }).pipe(Effect.provide(StorageLive())))
 
+  it.effect("an export of many batches keeps stream order without sorting (parquet)", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage
+      const batches = Array.from({ length: 120 }, (_, index) => sampleBatch(40 + (index % 7) * 13, 100 + index))
+      const expected = batches.flatMap(plainRows).map((row) => row["flow_id"])
+      const path = join(dir, "ordered.parquet")
+      const summary = yield* storage.exportBatches(Stream.fromIterable(batches), path, "parquet")
+      expect(summary).toEqual({ rows: expected.length, batches: 120 })
+      const stored = yield* sql(`SELECT flow_id FROM read_parquet('${path}')`)
+      expect(stored.map((row) => row["flow_id"])).toEqual(expected)
+    }).pipe(Effect.provide(StorageLive())))
+
   // HH_BENCH_ROWS=200000 measures on more flows (the default keeps the suite quick)
   const benchRows = Number(process.env["HH_BENCH_ROWS"] ?? 50_000)
   it.effect(`measures Parquet write and read throughput (${benchRows} flows, every catalogue column)`, () =>
