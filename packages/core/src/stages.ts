@@ -19,6 +19,12 @@ export interface StageContext {
   readonly baseDir: string
   /** a folder inside the run that this stage may write to (generated captures, caches) */
   readonly workDir: string
+  /**
+   * How file units are fingerprinted: `content` (SHA-256 of every byte, the default: what a
+   * resumable run needs to notice a changed input) or `stat` (size, modification time and
+   * inode, no extra read: for one-shot conversions that store and resume nothing).
+   */
+  readonly fingerprint?: "content" | "stat"
 }
 
 // ---------------------------------------------------------------- source
@@ -126,9 +132,19 @@ export interface LabelAnswer {
   readonly detail: ReadonlyArray<string | null>
 }
 
+/** What the runner tells a labeler besides the batch: the stage context and the run-wide label clock skew. */
+export interface LabelerContext extends StageContext {
+  /**
+   * seconds label times (scenario windows, indicator validity windows) may be off from capture
+   * clocks, for the whole run (the pipeline option `label_skew_s`); absent means 0. A labeler
+   * with time windows widens them on both sides by the larger of this and its own tolerance.
+   */
+  readonly labelSkewS?: number
+}
+
 export interface LabelerStage {
-  /** `context` gives the pipeline folder (relative list paths) and the dataset */
-  readonly label: (batch: FlowBatch, info: BatchInfo, context?: StageContext) => Effect.Effect<LabelAnswer, PluginError>
+  /** `context` gives the pipeline folder (relative list paths), the dataset and the run-wide label skew */
+  readonly label: (batch: FlowBatch, info: BatchInfo, context?: LabelerContext) => Effect.Effect<LabelAnswer, PluginError>
 }
 
 // ---------------------------------------------------------------- features

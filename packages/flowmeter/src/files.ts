@@ -2,7 +2,8 @@
  * Input files for file-based sources: expanding `paths:` into units, fingerprints, heads,
  * and streaming text lines (gzip detected by magic number).
  *
- * Holds: `planFiles` (globs and folders → sorted SourceUnits with a SHA-256 content hash),
+ * Holds: `planFiles` (globs and folders → sorted SourceUnits with a SHA-256 content hash, or a
+ * stat fingerprint for one-shot conversions),
  * `readHead` (first bytes, for format detection) and `textLines` (a Stream of lines with the
  * byte offset of each, so a bad row can be reported where it is).
  * Does not hold: any format knowledge; sources own their parsing.
@@ -66,10 +67,14 @@ export const unitIdFor = (path: string, baseDir: string): string => {
   return rel.startsWith("..") || isAbsolute(rel) ? basename(path) : rel.split("\\").join("/")
 }
 
-/** Expand `paths:` into units with size and SHA-256 fingerprint, in path order. */
+/**
+ * Expand `paths:` into units with size and fingerprint, in path order: the SHA-256 of the
+ * content, or with `fingerprint: "stat"` size, mtime and inode (no extra read of the file).
+ */
 export const planFiles = (
   patterns: ReadonlyArray<string>,
-  baseDir: string
+  baseDir: string,
+  fingerprint: "content" | "stat" = "content"
 ): Effect.Effect<ReadonlyArray<SourceUnit>, InputError> =>
   Effect.gen(function* () {
     const paths = yield* expandPaths(patterns, baseDir)
@@ -79,8 +84,8 @@ export const planFiles = (
           try: () => fs.stat(path),
           catch: () => new InputError({ path, reason: "cannot stat file" })
         })
-        const fingerprint = yield* hashFile(path)
-        return { id: unitIdFor(path, baseDir), path, fingerprint, sizeBytes: stat.size } satisfies SourceUnit
+        const print = fingerprint === "stat" ? `stat:${stat.size}:${stat.mtimeMs}:${stat.ino}` : yield* hashFile(path)
+        return { id: unitIdFor(path, baseDir), path, fingerprint: print, sizeBytes: stat.size } satisfies SourceUnit
       })
     )
   })

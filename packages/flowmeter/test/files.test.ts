@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { mkdtempSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -18,6 +18,14 @@ describe("files", () => {
       expect(units.map((u) => u.id)).toEqual(["a.csv", "b.csv.gz"])
       expect(units[0]!.fingerprint).toMatch(/^[0-9a-f]{64}$/)
       expect(units[0]!.sizeBytes).toBe(14)
+    }))
+
+  it.effect("plans with a stat fingerprint (size, mtime, inode) when asked, reading no content", () =>
+    Effect.gen(function* () {
+      const units = yield* planFiles(["*.csv*"], dir, "stat")
+      const stat = statSync(join(dir, "a.csv"))
+      expect(units[0]!.fingerprint).toBe(`stat:14:${stat.mtimeMs}:${stat.ino}`)
+      expect(units.map((u) => u.id)).toEqual(["a.csv", "b.csv.gz"])
     }))
 
   it.effect("refuses a pattern that matches nothing", () =>

@@ -37,7 +37,7 @@ export const argusSource = definePlugin({
   detect: (head) => detectArgus(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: ARGUS_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           argusParser(sink, {

@@ -43,7 +43,7 @@ export const cicflowmeterSource = definePlugin({
   detect: (head) => detectCic(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: CIC_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           cicParser(sink, {

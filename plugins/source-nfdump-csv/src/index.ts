@@ -41,7 +41,7 @@ export const nfdumpSource = definePlugin({
   detect: (head) => detectNfdump(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: NFDUMP_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           nfdumpParser(sink, {

@@ -62,7 +62,7 @@ export const pcapSource = definePlugin({
   detect: (head) => detectPcap(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
       read: (unit, _ctx, resume) => Stream.suspend(() => captureEventsParallel(unit.path ?? unit.id, meterOptions(config, unit.id), resume))
     })
 })

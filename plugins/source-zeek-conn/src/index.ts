@@ -33,7 +33,7 @@ export const zeekConnSource = definePlugin({
   detect: (head) => detectZeekConn(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: ZEEK_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           zeekConnParser(sink, {

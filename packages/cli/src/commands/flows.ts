@@ -97,7 +97,8 @@ export const flowsCommand = Command.make(
           Effect.gen(function* () {
             if (!quiet) yield* Console.error(`${file}: ${plugin.id}`)
             const stage = yield* plugin.make({ paths: [file] })
-            const ctx = { dataset: "flows", baseDir: dirname(file), workDir }
+            // nothing is stored or resumed: no content hash (a full extra read of every input)
+            const ctx = { dataset: "flows", baseDir: dirname(file), workDir, fingerprint: "stat" as const }
             const units = yield* stage.plan(ctx)
             return Stream.fromIterable(units).pipe(
               Stream.flatMap((unit) =>
