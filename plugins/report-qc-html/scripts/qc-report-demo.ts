@@ -3,9 +3,10 @@
  * captures, its QC report, and the screenshot kept at docs/qc-report.png.
  *
  * It runs the pipeline (source.pcap on the mining and normal captures of ../shared/fixtures,
- * labeler.stratum / labeler.ioc / labeler.scenario, every qc.* check, report.qc-html; the QC
- * stage writes each dataset's `qc/flow-summary.json` and `qc/labels.json`) and photographs the
- * `mining` page in headless Chromium.
+ * labeler.stratum / labeler.ioc / labeler.scenario, every qc.* check, the six built-in feature
+ * groups, report.qc-html; the QC stage writes each dataset's `qc/flow-summary.json` and
+ * `qc/labels.json`, the features stage `qc/features.json` and `qc/feature-sample.json`) and
+ * photographs the `mining` page in headless Chromium.
  *
  *   node --import tsx plugins/report-qc-html/scripts/qc-report-demo.ts [run-folder] [png]
  *
@@ -25,6 +26,12 @@ import { plugins as qcSchema } from "@hashhound/plugin-qc-schema"
 import { plugins as qcParse } from "@hashhound/plugin-qc-parse"
 import { plugins as qcDrift } from "@hashhound/plugin-qc-drift"
 import { plugins as qcLabels } from "@hashhound/plugin-qc-labels"
+import { plugins as featuresVolume } from "@hashhound/plugin-features-volume"
+import { plugins as featuresDirection } from "@hashhound/plugin-features-direction"
+import { plugins as featuresPorts } from "@hashhound/plugin-features-ports"
+import { plugins as featuresTemporal } from "@hashhound/plugin-features-temporal"
+import { plugins as featuresTcp } from "@hashhound/plugin-features-tcp"
+import { plugins as featuresEarly } from "@hashhound/plugin-features-early"
 import { Effect, Layer } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -67,13 +74,15 @@ qc:
   - { type: qc.parse }
   - { type: qc.drift, reference: office }
   - { type: qc.labels }
+features: [features.volume, features.direction, features.ports, features.temporal, features.tcp, features.early]
 reports:
   - { type: report.qc-html }
 `
 
 const groups = [
   ...[sourcePcap, labelerStratum, labelerIoc, labelerScenario].map((plugins, i) => ({ source: `builtin-${i}`, plugins })),
-  ...[qcVolume, qcTimestamps, qcDuplicates, qcSchema, qcParse, qcDrift, qcLabels, reportQcHtml].map((plugins, i) => ({ source: `qc-${i}`, plugins }))
+  ...[qcVolume, qcTimestamps, qcDuplicates, qcSchema, qcParse, qcDrift, qcLabels, reportQcHtml].map((plugins, i) => ({ source: `qc-${i}`, plugins })),
+  ...[featuresVolume, featuresDirection, featuresPorts, featuresTemporal, featuresTcp, featuresEarly].map((plugins, i) => ({ source: `features-${i}`, plugins }))
 ]
 
 const program = Effect.gen(function* () {

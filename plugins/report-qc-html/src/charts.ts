@@ -4,10 +4,11 @@
  *
  * Holds: the chart specs (log-scale histograms from a `LogHistogram`, horizontal bar charts of
  * named counts, stacked label bars per capture, findings per check and severity) and
- * `renderChart` (spec → SVG string in an Effect; failures are PluginErrors).
+ * `renderChart` (spec → SVG string in an Effect; failures are PluginErrors), and `chartFigure`
+ * (the SVG as a `<figure>`, or a caption saying why there is no chart: a failure or unsafe SVG).
  * Does not hold: the data (core's `flow-summary.ts`) or the page (see `page.ts`).
  */
-import { PluginError, type CaptureLabels, type LogHistogram } from "@hashhound/core"
+import { html, PluginError, safeSvg, type CaptureLabels, type Html, type LogHistogram } from "@hashhound/core"
 import { Effect } from "effect"
 import * as vega from "vega"
 import { compile, type TopLevelSpec } from "vega-lite"
@@ -16,7 +17,8 @@ export const PLUGIN_ID = "report.qc-html"
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
-const CONFIG: TopLevelSpec["config"] = {
+/** The look every chart of the report shares. */
+export const CHART_CONFIG: TopLevelSpec["config"] = {
   font: FONT,
   background: "white",
   view: { stroke: "transparent" },
@@ -44,7 +46,7 @@ export const histogramSpec = (histogram: LogHistogram, title: string, axisTitle:
       y: { field: "count", type: "quantitative", title: "flows", axis: { format: "~s" } },
       y2: { datum: 0 }
     },
-    config: CONFIG
+    config: CHART_CONFIG
   }
 }
 
@@ -59,10 +61,11 @@ export const barSpec = (rows: ReadonlyArray<{ readonly name: string; readonly fl
     y: { field: "name", type: "nominal", sort: { field: "order" }, title: null, axis: { labelLimit: 180 } },
     x: { field: "flows", type: "quantitative", title: "flows", axis: { format: "~s" } }
   },
-  config: CONFIG
+  config: CHART_CONFIG
 })
 
-const LABEL_COLORS = { mining: "#d93025", benign: "#1e8e3e", unknown: "#bdc1c6", other: "#f9ab00" } as const
+/** Colours of the labels in every chart (`other`: any label that is not mining, benign or unknown). */
+export const LABEL_COLORS = { mining: "#d93025", benign: "#1e8e3e", unknown: "#bdc1c6", other: "#f9ab00" } as const
 
 /** Stacked horizontal bars per capture: mining, benign, unknown, other. */
 export const labelSpec = (labels: ReadonlyArray<CaptureLabels>): TopLevelSpec => ({
@@ -85,7 +88,7 @@ export const labelSpec = (labels: ReadonlyArray<CaptureLabels>): TopLevelSpec =>
       scale: { domain: ["mining", "benign", "unknown", "other"], range: Object.values(LABEL_COLORS) }
     }
   },
-  config: CONFIG
+  config: CHART_CONFIG
 })
 
 const SEVERITY_COLORS = ["#d93025", "#f29900", "#80868b"]
@@ -103,7 +106,7 @@ export const findingsSpec = (rows: ReadonlyArray<{ readonly check: string; reado
     color: { field: "severity", type: "nominal", title: "severity", scale: { domain: ["fail", "warn", "info"], range: SEVERITY_COLORS } },
     order: { field: "severity", sort: "ascending" }
   },
-  config: CONFIG
+  config: CHART_CONFIG
 })
 
 /** Render a Vega-Lite spec to an SVG string, without a browser. */
@@ -118,4 +121,19 @@ export const renderChart = (spec: TopLevelSpec): Effect.Effect<string, PluginErr
       }
     },
     catch: (error) => new PluginError({ pluginId: PLUGIN_ID, stage: "writing", reason: `chart could not be drawn: ${error instanceof Error ? error.message : String(error)}` })
+  })
+
+/**
+ * A chart as inline SVG in a figure (after `rewrite`, e.g. merging marks), or a caption when it
+ * cannot be drawn or its SVG is not safe; the safety check runs on the rewritten SVG.
+ */
+export const chartFigure = (spec: TopLevelSpec, alt: string, rewrite: (svg: string) => string = (svg) => svg): Effect.Effect<Html> =>
+  Effect.match(Effect.map(renderChart(spec), rewrite), {
+    onFailure: (error) => html`<figure class="chart missing"><figcaption>${alt}: ${error.reason}</figcaption></figure>`,
+    onSuccess: (svg) => {
+      const safe = safeSvg(svg)
+      return safe === undefined
+        ? html`<figure class="chart missing"><figcaption>${alt}: chart refused (unsafe SVG)</figcaption></figure>`
+        : html`<figure class="chart" role="img" aria-label="${alt}">${safe}</figure>`
+    }
   })

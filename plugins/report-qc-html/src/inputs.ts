@@ -3,8 +3,10 @@
  * the run folder) and, for keys the pipeline did not pass, from the run folder itself.
  *
  * Holds: the accepted shapes (the pipeline's `qc/dataset.json`, `qc/batch-*.json`,
- * `qc/labels-*.json`, `qc/unit-*.json`, a `qc/flow-summary.json`, a `qc/labels.json` label report
- * and any `qc/*.json` holding a bare array of findings), `collectInputs` (sorting the artefacts of one dataset into a
+ * `qc/labels-*.json`, `qc/unit-*.json`, a `qc/flow-summary.json`, a `qc/labels.json` label report,
+ * the pipeline's feature artefacts `qc/features.json` (non-null flows per feature, missing
+ * columns) and `qc/feature-sample.json` (a labelled sample of feature values), and any
+ * `qc/*.json` holding a bare array of findings), `collectInputs` (sorting the artefacts of one dataset into a
  * `DatasetInputs`, with a note for every file it could not use) and `readRunFolder` (the JSON
  * files of `<outputDir>/datasets/<name>/qc/` that are not in the artefacts; a missing folder is
  * no error).
@@ -39,12 +41,67 @@ export const BatchFindingsInput = Schema.Struct({
 
 const FindingList = Schema.Array(Finding)
 
+export const FEATURE_AVAILABILITY_FORMAT = "hashhound.feature-availability/1"
+export const FEATURE_SAMPLE_FORMAT = "hashhound.feature-sample/1"
+
+const Count = Schema.Number.pipe(Schema.int(), Schema.nonNegative())
+const Names = Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] })
+
+/** `qc/features.json` as the pipeline writes it: per feature group, per feature, the flows where it is non-null. */
+export const FeatureAvailabilityInput = Schema.Struct({
+  format: Schema.Literal(FEATURE_AVAILABILITY_FORMAT),
+  flows: Count,
+  /** the required flow columns: stored at all, visible to feature groups, non-null flows */
+  columns: Schema.optionalWith(
+    Schema.Record({ key: Schema.String, value: Schema.Struct({ stored: Schema.Boolean, allowed: Schema.optionalWith(Schema.Boolean, { default: () => true }), non_null: Count }) }),
+    { default: () => ({}) }
+  ),
+  groups: Schema.Array(
+    Schema.Struct({
+      group: Schema.String,
+      type: Schema.optional(Schema.String),
+      features: Schema.Array(
+        Schema.Struct({
+          name: Schema.String,
+          unit: Schema.optionalWith(Schema.String, { default: () => "" }),
+          requires: Names,
+          non_null: Count,
+          missing_columns: Names,
+          empty_columns: Names
+        })
+      )
+    })
+  )
+})
+export type FeatureAvailabilityInput = typeof FeatureAvailabilityInput.Type
+
+/** `qc/feature-sample.json`: `rows` sampled flows, their labels and per feature one value (or null) each. */
+export const FeatureSampleInput = Schema.Struct({
+  format: Schema.Literal(FEATURE_SAMPLE_FORMAT),
+  flows: Schema.optional(Count),
+  label_counts: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Count }), { default: () => ({}) }),
+  rows: Count,
+  labels: Schema.Array(Schema.String),
+  features: Schema.Record({ key: Schema.String, value: Schema.Array(Schema.NullOr(Schema.Number)) })
+}).pipe(
+  Schema.filter((sample) =>
+    sample.labels.length === sample.rows && Object.values(sample.features).every((values) => values.length === sample.rows)
+      ? undefined
+      : `labels and every feature must hold rows (${sample.rows}) values`
+  )
+)
+export type FeatureSampleInput = typeof FeatureSampleInput.Type
+
 export interface DatasetInputs {
   readonly name: string
   readonly qc: DatasetQcInput | undefined
   readonly summary: FlowSummary | undefined
   /** the pipeline's label report (`qc/labels.json`), when there is one */
   readonly labels?: LabelReport | undefined
+  /** the pipeline's feature availability (`qc/features.json`), when features were computed */
+  readonly features?: FeatureAvailabilityInput | undefined
+  /** the pipeline's labelled feature sample (`qc/feature-sample.json`) */
+  readonly featureSample?: FeatureSampleInput | undefined
   /** the source's findings (before, between and after batches) */
   readonly sourceFindings: ReadonlyArray<Finding>
   /** per-batch QC findings (flows and labels phases) and bare finding lists */
@@ -68,6 +125,8 @@ export const collectInputs = (name: string, json: Readonly<Record<string, unknow
   let qc: DatasetQcInput | undefined
   let summary: FlowSummary | undefined
   let labels: LabelReport | undefined
+  let features: FeatureAvailabilityInput | undefined
+  let featureSample: FeatureSampleInput | undefined
   const sourceFindings: Array<Finding> = []
   const batchFindings: Array<Finding> = []
   let batchFiles = 0
@@ -99,6 +158,20 @@ export const collectInputs = (name: string, json: Readonly<Record<string, unknow
           labels = decoded
         }
       })
+    } else if (file === "features.json") {
+      Either.match(Schema.decodeUnknownEither(FeatureAvailabilityInput)(value), {
+        onLeft: (error) => notes.push(`${file}: not a ${FEATURE_AVAILABILITY_FORMAT} artefact (${firstLine(error.message)})`),
+        onRight: (decoded) => {
+          features = decoded
+        }
+      })
+    } else if (file === "feature-sample.json") {
+      Either.match(Schema.decodeUnknownEither(FeatureSampleInput)(value), {
+        onLeft: (error) => notes.push(`${file}: not a ${FEATURE_SAMPLE_FORMAT} artefact (${firstLine(error.message)})`),
+        onRight: (decoded) => {
+          featureSample = decoded
+        }
+      })
     } else if (Array.isArray(value)) {
       Either.match(Schema.decodeUnknownEither(FindingList)(value), {
         onLeft: (error) => notes.push(`${file}: not a list of findings (${firstLine(error.message)})`),
@@ -118,7 +191,7 @@ export const collectInputs = (name: string, json: Readonly<Record<string, unknow
       })
     }
   }
-  return { name, qc, summary, labels, sourceFindings, batchFindings, batchFiles, batchRows, notes }
+  return { name, qc, summary, labels, features, featureSample, sourceFindings, batchFindings, batchFiles, batchRows, notes }
 }
 
 /** Largest artefact file read from the run folder. */

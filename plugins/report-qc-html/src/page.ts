@@ -6,22 +6,32 @@
  * figures, the failing findings, the charts (duration, bytes and packets histograms on log
  * axes, protocol and port mix, findings per check), captures, labels (coverage per capture,
  * class balance, conflicts; deciding labelers and conflict pairs from the label report) when
- * there are labels, top app hints, the findings table and notes
- * about unreadable artefacts. Every value that comes from traffic or artefacts is escaped.
+ * there are labels, features (availability across the run's datasets and a scatter matrix, see
+ * `features-section.ts`) when the run computed features, top app hints, the findings table and
+ * notes about unreadable artefacts. Every value that comes from traffic or artefacts is escaped.
  * Does not hold: reading artefacts (`inputs.ts`), the chart specs (`charts.ts`).
  */
 import { worstSeverity, type CaptureLabels, type Finding, type FlowSummary, type LabelReport } from "@hashhound/core"
 import { Effect } from "effect"
-import { barSpec, findingsSpec, histogramSpec, labelSpec, renderChart } from "./charts.js"
-import { html, raw, safeSvg, type Html } from "@hashhound/core"
+import { barSpec, chartFigure, findingsSpec, histogramSpec, labelSpec } from "./charts.js"
+import { html, raw, type Html } from "@hashhound/core"
+import { featuresSection, type DatasetAvailability, type FeatureOptions } from "./features-section.js"
 import type { DatasetInputs } from "./inputs.js"
 import { CSS } from "./style.js"
 
-export interface PageOptions {
+export interface PageOptions extends FeatureOptions {
   readonly title: string
   readonly maxFindings: number
   readonly topPorts: number
   readonly includeInfo: boolean
+}
+
+/** What a page shows of the other datasets of the run: their feature availability. */
+export interface RunDatasets {
+  /** the run's datasets, in order */
+  readonly datasets: ReadonlyArray<string>
+  /** those with a `qc/features.json`, in the same order */
+  readonly availability: ReadonlyArray<DatasetAvailability>
 }
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "ICMP", 2: "IGMP", 6: "TCP", 17: "UDP", 47: "GRE", 50: "ESP", 58: "ICMPv6", 132: "SCTP" }
@@ -42,18 +52,6 @@ const share = (part: number, whole: number): string => (whole === 0 ? "–" : `$
 const SEVERITY_ORDER = { fail: 0, warn: 1, info: 2 } as const
 
 const badge = (severity: string): Html => html`<span class="badge ${severity === "fail" || severity === "warn" || severity === "pass" ? severity : "info"}">${severity}</span>`
-
-/** A chart as inline SVG, or a note when it cannot be drawn or its SVG is not safe. */
-const chart = (spec: Parameters<typeof renderChart>[0], alt: string): Effect.Effect<Html> =>
-  Effect.match(renderChart(spec), {
-    onFailure: (error) => html`<figure class="chart missing"><figcaption>${alt}: ${error.reason}</figcaption></figure>`,
-    onSuccess: (svg) => {
-      const safe = safeSvg(svg)
-      return safe === undefined
-        ? html`<figure class="chart missing"><figcaption>${alt}: chart refused (unsafe SVG)</figcaption></figure>`
-        : html`<figure class="chart" role="img" aria-label="${alt}">${safe}</figure>`
-    }
-  })
 
 const numberText = (value: number | undefined): string =>
   value === undefined ? "" : Number.isInteger(value) ? count(value) : Math.abs(value) >= 1000 ? value.toFixed(1) : String(Number(value.toPrecision(4)))
@@ -125,7 +123,7 @@ const labelReportPart = (report: LabelReport | undefined): Html =>
 <div class="columns">${countTable("Decided by", "labeler", report.by_source)}${countTable("Conflicts", "labelers (winner vs other)", report.conflict_pairs)}</div>`
 
 const labelsSection = (labels: ReadonlyArray<CaptureLabels>, labelFindings: ReadonlyArray<Finding>, report?: LabelReport): Effect.Effect<Html> =>
-  Effect.map(labels.length === 0 ? Effect.succeed(html``) : chart(labelSpec(labels), "labels per capture"), (svg) => {
+  Effect.map(labels.length === 0 ? Effect.succeed(html``) : chartFigure(labelSpec(labels), "labels per capture"), (svg) => {
     const total = labelTotals(labels)
     const labelled = total.mining + total.benign
     const minority = labelled === 0 ? "–" : share(Math.min(total.mining, total.benign), labelled)
@@ -153,11 +151,11 @@ const hintsSection = (summary: FlowSummary): Html => {
 const flowCharts = (summary: FlowSummary, findingCounts: ReadonlyArray<{ check: string; severity: "fail" | "warn" | "info"; count: number }>, options: PageOptions) =>
   Effect.all(
     [
-      chart(histogramSpec(summary.histograms.duration_s, "Flow duration", "duration (s)", "#1a73e8"), "histogram of flow durations"),
-      chart(histogramSpec(summary.histograms.bytes, "Bytes per flow", "bytes (both directions)", "#9334e6"), "histogram of bytes per flow"),
-      chart(histogramSpec(summary.histograms.packets, "Packets per flow", "packets (both directions)", "#e37400"), "histogram of packets per flow"),
-      chart(barSpec(summary.protocols.map((p) => ({ name: protocolName(p.protocol), flows: p.flows })), "Protocol mix", "#12b5cb"), "flows per protocol"),
-      chart(
+      chartFigure(histogramSpec(summary.histograms.duration_s, "Flow duration", "duration (s)", "#1a73e8"), "histogram of flow durations"),
+      chartFigure(histogramSpec(summary.histograms.bytes, "Bytes per flow", "bytes (both directions)", "#9334e6"), "histogram of bytes per flow"),
+      chartFigure(histogramSpec(summary.histograms.packets, "Packets per flow", "packets (both directions)", "#e37400"), "histogram of packets per flow"),
+      chartFigure(barSpec(summary.protocols.map((p) => ({ name: protocolName(p.protocol), flows: p.flows })), "Protocol mix", "#12b5cb"), "flows per protocol"),
+      chartFigure(
         barSpec(
           [
             ...summary.dst_ports.slice(0, options.topPorts).map((p) => ({ name: String(p.port), flows: p.flows })),
@@ -170,7 +168,7 @@ const flowCharts = (summary: FlowSummary, findingCounts: ReadonlyArray<{ check: 
         ),
         "flows per destination port"
       ),
-      ...(findingCounts.length === 0 ? [] : [chart(findingsSpec(findingCounts), "findings per check and severity")])
+      ...(findingCounts.length === 0 ? [] : [chartFigure(findingsSpec(findingCounts), "findings per check and severity")])
     ],
     { concurrency: 1 }
   )
@@ -185,18 +183,23 @@ const findingCountsOf = (findings: ReadonlyArray<Finding>) => {
 }
 
 /** The whole page of one dataset. */
-export const renderPage = (inputs: DatasetInputs, options: PageOptions): Effect.Effect<string> =>
+export const renderPage = (
+  inputs: DatasetInputs,
+  options: PageOptions,
+  run: RunDatasets = { datasets: [inputs.name], availability: inputs.features === undefined ? [] : [{ dataset: inputs.name, availability: inputs.features }] }
+): Effect.Effect<string> =>
   Effect.gen(function* () {
     const findings = [...inputs.sourceFindings, ...inputs.batchFindings, ...(inputs.qc?.finish_findings ?? [])]
     const worst = worstSeverity(findings)
     const status = inputs.qc?.status ?? (findings.length === 0 && inputs.qc === undefined ? "no QC results" : worst === "info" ? "pass" : worst)
     const summary = inputs.summary
     const counts = findingCountsOf(findings)
-    const charts = summary === undefined ? (counts.length === 0 ? [] : [yield* chart(findingsSpec(counts), "findings per check and severity")]) : yield* flowCharts(summary, counts, options)
+    const charts = summary === undefined ? (counts.length === 0 ? [] : [yield* chartFigure(findingsSpec(counts), "findings per check and severity")]) : yield* flowCharts(summary, counts, options)
     const labelFindings = findings.filter((f) => f.source === "qc.labels" && f.severity !== "info")
     const labels = summary?.labels ?? (inputs.labels === undefined ? null : capturesFromReport(inputs.labels))
     const labelHtml =
       labels !== null ? yield* labelsSection(labels, labelFindings, inputs.labels) : labelFindings.length > 0 ? yield* labelsSection([], labelFindings) : html``
+    const featureHtml = yield* featuresSection(inputs, run.availability, run.datasets, options)
     const page = html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -210,6 +213,7 @@ ${failures(inputs, findings)}
 <section id="charts"><h2>Flows</h2>${summary === undefined ? html`<p class="muted">No flow summary in the run artefacts (${`datasets/${inputs.name}/qc/flow-summary.json`}); flow charts are left out.</p>` : ""}<div class="charts">${charts}</div></section>
 ${summary === undefined ? "" : capturesTable(summary)}
 ${labelHtml}
+${featureHtml}
 ${summary === undefined ? "" : hintsSection(summary)}
 ${findingsTable(findings, options)}
 ${inputs.notes.length === 0 ? "" : html`<section id="notes"><h2>Artefacts not used</h2><ul>${inputs.notes.map((note) => html`<li>${note}</li>`)}</ul></section>`}

@@ -42,4 +42,15 @@ table.findings tr.warn td { background: #fef7e0; }
 ul.compact { padding-left: 18px; } ul.compact li { margin: 3px 0; word-break: break-word; }
 .muted { color: var(--muted); }
 footer { margin-top: 24px; font-size: 12px; }
+table.availability { width: auto; }
+table.availability td, table.availability th { font-size: 13px; }
+table.availability tr.group th { background: #eef1f4; color: #202124; font-size: 13px; position: static; }
+table.availability th.current { color: #202124; }
+table.availability td.current { outline: 1px solid #9aa0a6; outline-offset: -1px; }
+td.avail-full { background: #e6f4ea; } td.avail-most { background: #fef7e0; } td.avail-some { background: #fce8d5; }
+td.avail-none { background: #fce8e6; color: var(--fail); font-weight: 600; } td.avail-absent { color: var(--muted); }
+.lack { display: block; font-size: 11px; font-weight: 400; color: var(--fail); white-space: nowrap; }
+p .lack { display: inline; }
+ul.notes li { color: var(--muted); }
+code { font-size: 12px; }
 `

@@ -2,7 +2,10 @@
  * Run artefacts for the report's tests: a labelled dataset with per-batch findings files, a
  * dataset.json as the pipeline writes it and a flow summary; and a hostile variant whose traffic
  * strings (SNI, Host, DNS name, capture names, labels' details, finding messages) try to inject
- * markup.
+ * markup. With features, also the pipeline's feature artefacts (qc/features.json,
+ * qc/feature-sample.json) of `lab` and of a second dataset `export`, a flow export without early
+ * packets (no `splt_len` column) and without `tcp_flags` values; in the hostile variant a feature
+ * group, a feature, its unit and a sampled label try to inject markup too.
  */
 import { Finding, summarizeFlows, type RunArtifacts } from "@hashhound/core"
 import { batchFromRows, type Row } from "@hashhound/testkit"
@@ -39,8 +42,114 @@ const flow = (i: number, capture: string, over: Row = {}): Row => ({
 
 const f = (fields: ConstructorParameters<typeof Finding>[0]) => new Finding(fields)
 
+export const HOSTILE_FEATURE = {
+  group: `features.x"><script>alert(6)</script>`,
+  name: `<img src=x onerror=alert(7)>`,
+  unit: `"><b onclick=alert(8)>`,
+  label: `<svg onload=alert(9)>`
+}
+
+interface FeatureDef {
+  readonly name: string
+  readonly unit: string
+  readonly requires: ReadonlyArray<string>
+  /** a value per row, null where the feature is null */
+  readonly value: (row: number, mining: boolean) => number | null
+}
+
+const FEATURE_GROUPS = (hostile: boolean): ReadonlyArray<{ readonly group: string; readonly features: ReadonlyArray<FeatureDef> }> => [
+  {
+    group: "features.volume",
+    features: [
+      { name: "bytes_total", unit: "bytes", requires: ["fwd_bytes", "bwd_bytes"], value: (i, m) => (m ? 300 + (i % 50) : 2000 + ((i * 7919) % 900_000)) },
+      { name: "mean_pkt_size", unit: "bytes", requires: ["fwd_bytes", "bwd_bytes", "fwd_packets", "bwd_packets"], value: (i, m) => (m ? 90 + (i % 20) : 200 + ((i * 31) % 1200)) }
+    ]
+  },
+  {
+    group: "features.direction",
+    features: [{ name: "byte_asymmetry", unit: "ratio", requires: ["fwd_bytes", "bwd_bytes"], value: (i, m) => (m ? 0.1 - (i % 10) / 100 : -0.9 + ((i * 13) % 80) / 100) }]
+  },
+  {
+    group: "features.temporal",
+    features: [{ name: "burstiness", unit: "score", requires: ["iat_mean_s", "iat_std_s"], value: (i, m) => (i % 9 === 0 ? null : m ? -0.7 + (i % 10) / 100 : -0.2 + ((i * 17) % 90) / 100) }]
+  },
+  {
+    group: "features.early",
+    features: [{ name: "early_len_1", unit: "bytes", requires: ["splt_len"], value: (i, m) => (m ? 120 : i % 2 === 0 ? 517 : -1400) }]
+  },
+  {
+    group: "features.tcp",
+    features: [{ name: "syn_share", unit: "ratio", requires: ["tcp_flags"], value: (i) => (i % 3) / 10 }]
+  },
+  ...(hostile
+    ? [{ group: HOSTILE_FEATURE.group, features: [{ name: HOSTILE_FEATURE.name, unit: HOSTILE_FEATURE.unit, requires: ["fwd_bytes"], value: (i: number) => i }] }]
+    : [])
+]
+
+/**
+ * qc/features.json and qc/feature-sample.json of a dataset with `flows` flows (every 5th mining,
+ * `sampled` of them in the sample, mining last), without the flow columns in `missing` (stored:
+ * false) and with `empty` columns null everywhere.
+ */
+export const featureArtefacts = (
+  dataset: string,
+  options: { readonly flows: number; readonly sampled: number; readonly missing?: ReadonlyArray<string>; readonly empty?: ReadonlyArray<string>; readonly hostile?: boolean }
+): Record<string, unknown> => {
+  const missing = new Set(options.missing ?? [])
+  const empty = new Set(options.empty ?? [])
+  const groups = FEATURE_GROUPS(options.hostile === true)
+  const columns = [...new Set(groups.flatMap((g) => g.features.flatMap((d) => d.requires)))]
+  const computable = (d: FeatureDef) => d.requires.every((c) => !missing.has(c) && !empty.has(c))
+  const mining = Math.floor(options.flows / 5)
+  const nonNull = (d: FeatureDef) => {
+    if (!computable(d)) return 0
+    let n = 0
+    for (let i = 0; i < options.flows; i++) if (d.value(i, i % 5 === 0) !== null) n++
+    return n
+  }
+  const labels: Array<string> = Array.from({ length: options.sampled }, (_, i) => (i >= options.sampled - Math.min(mining, 40) ? "mining" : i % 7 === 0 ? "unknown" : "benign"))
+  if (options.hostile === true) labels[1] = HOSTILE_FEATURE.label
+  const labelCounts: Record<string, number> = {}
+  for (const label of labels) labelCounts[label] = (labelCounts[label] ?? 0) + 1
+  return {
+    [`datasets/${dataset}/qc/features.json`]: {
+      format: "hashhound.feature-availability/1",
+      dataset,
+      key: "k",
+      flows: options.flows,
+      columns: Object.fromEntries(columns.map((c) => [c, { stored: !missing.has(c), allowed: true, non_null: missing.has(c) || empty.has(c) ? 0 : options.flows }])),
+      groups: groups.map((g) => ({
+        group: g.group,
+        type: g.group,
+        features: g.features.map((d) => ({
+          name: d.name,
+          unit: d.unit,
+          dtype: "float64",
+          requires: d.requires,
+          non_null: nonNull(d),
+          missing_columns: d.requires.filter((c) => missing.has(c)),
+          empty_columns: d.requires.filter((c) => empty.has(c))
+        }))
+      }))
+    },
+    [`datasets/${dataset}/qc/feature-sample.json`]: {
+      format: "hashhound.feature-sample/1",
+      dataset,
+      key: "k",
+      flows: options.flows,
+      max_rows: 2000,
+      label_counts: labelCounts,
+      rows: labels.length,
+      labels,
+      features: Object.fromEntries(
+        groups.flatMap((g) => g.features).map((d) => [d.name, labels.map((label, i) => (computable(d) ? d.value(i, label === "mining") : null))])
+      )
+    }
+  }
+}
+
 /** A labelled two-capture dataset `lab`, its batch files, dataset.json and flow summary. */
-export const labArtifacts = (hostile = false, outputDir = "/nonexistent/hh-report-test"): RunArtifacts => {
+export const labArtifacts = (hostile = false, outputDir = "/nonexistent/hh-report-test", features = false): RunArtifacts => {
   const capA = hostile ? HOSTILE.capture : "xmrig-01.pcap"
   const rowsA = Array.from({ length: 400 }, (_, i) =>
     flow(i, capA, hostile && i < 40 ? { tls_sni: HOSTILE.sni, http_host: HOSTILE.host, dns_qname: HOSTILE.qname, label_detail: HOSTILE.label } : { tls_sni: i % 4 === 0 ? "pool.supportxmr.com" : null })
@@ -89,5 +198,14 @@ export const labArtifacts = (hostile = false, outputDir = "/nonexistent/hh-repor
       finish_findings: [f({ source: "qc.volume", code: "metric", severity: "info", message: "qc.volume: flows 650 (dataset)", metric: "flows", value: 650, count: 650 })]
     }
   }
-  return { outputDir, datasets: ["lab"], json }
+  if (!features) return { outputDir, datasets: ["lab"], json }
+  return {
+    outputDir,
+    datasets: ["lab", "export"],
+    json: {
+      ...json,
+      ...featureArtefacts("lab", { flows: 650, sampled: 400, hostile }),
+      ...featureArtefacts("export", { flows: 1200, sampled: 300, missing: ["splt_len"], empty: ["tcp_flags"], hostile })
+    }
+  }
 }

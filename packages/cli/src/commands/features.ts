@@ -140,7 +140,9 @@ export const catalogueMarkdown = (groups: ReadonlyArray<CatalogueGroup>): string
     "description says so (a zero denominator, a flow that is not TCP, …). Columns marked *guarded* are",
     "identity, address, app-hint or label columns: a pipeline must list them under",
     "`options.allow_guarded_columns` before a group that reads them may run. Features marked",
-    "*only with …* exist only when that config switch is set.",
+    "*only with …* exist only when that config switch is set. The QC report (`report.qc-html`) shows, per",
+    "dataset, the share of flows where each feature is not null and the missing columns that make it null,",
+    "and a scatter matrix of chosen features coloured by label.",
     ""
   ]
   for (const group of groups) {

@@ -10,7 +10,8 @@
  * with typed NULLs for catalogue columns the dataset lacks), their SELECT is materialised once
  * and split per part by a join on flow_id. A feature whose required columns a dataset lacks is
  * null there. A group is redone when its key (flows keys, group id + version + config, allowed
- * columns) changes, and only then.
+ * columns) changes, and only then. Then the dataset's feature artefacts for the QC report
+ * (`feature-artefacts.ts`: qc/features.json, qc/feature-sample.json).
  * Does not hold: which datasets get features (the runner skips QC-failed ones).
  */
 import {
@@ -37,6 +38,7 @@ import {
 } from "../storage/index.js"
 import { datasetRecordOf, type RunContext } from "./context.js"
 import type { RunError } from "./errors.js"
+import { writeFeatureArtefacts } from "./feature-artefacts.js"
 import { featuresKey } from "./keys.js"
 import type { Made } from "./made-stages.js"
 
@@ -230,6 +232,7 @@ export const runFeatures = (
         delete record.features[stale]
       })
     }
+    yield* writeFeatureArtefacts(context, name, groups, dirs)
     yield* context.progress.emit({
       _tag: "StageDone",
       stage: "features",

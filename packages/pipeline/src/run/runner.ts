@@ -9,7 +9,8 @@
  * which may read any dataset, hence the barrier); (C) features for datasets whose QC did not
  * fail; (D) models and evaluation when the pipeline has models; (E) reports when it has any
  * (they get the manifest, evaluation/metrics.json, evaluation/curves.json, models/<name>/card.json
- * and each dataset's qc/dataset.json, flow-summary.json and labels.json as JSON artefacts).
+ * and each dataset's qc/dataset.json, flow-summary.json, labels.json, features.json and
+ * feature-sample.json as JSON artefacts; a dataset that failed QC loses its feature artefacts).
  * A QC `fail` is not an error of the run: it stops that dataset's downstream stages, the other
  * datasets go on, and the summary (and manifest) end with status `failed`, listing each failure
  * as a QcFailedError. Errors (a plugin failing, storage failing) fail the run; what was stored
@@ -26,6 +27,7 @@ import { Progress, type PipelineSpec } from "../spec.js"
 import { ensureDir, listDir, readJson, removeDir, removeTmpLeftovers, Storage, writeFileAtomic } from "../storage/index.js"
 import type { RunContext } from "./context.js"
 import type { RunError } from "./errors.js"
+import { featureArtefactPaths, removeFeatureArtefacts } from "./feature-artefacts.js"
 import { runFeatures, type FeaturesOutcome } from "./features.js"
 import { runFlows, type FlowsOutcome } from "./flows.js"
 import { configHashOf, type DatasetKeys } from "./keys.js"
@@ -170,7 +172,8 @@ export const runPipeline = (
     // (C) features where QC did not fail
     const featureOutcomes = yield* Effect.forEach(
       spec.datasets,
-      (dataset) => (failed.has(dataset.name) ? Effect.succeed(undefined) : runFeatures(context, dataset, features)),
+      (dataset) =>
+        failed.has(dataset.name) ? Effect.as(removeFeatureArtefacts(layout.dataset(dataset.name)), undefined) : runFeatures(context, dataset, features),
       { concurrency }
     )
 
@@ -197,7 +200,8 @@ export const runPipeline = (
         }
         for (const dataset of spec.datasets) {
           const qcLayout = layout.dataset(dataset.name)
-          for (const path of [qcLayout.qcDataset, qcLayout.qcFlowSummary, qcLayout.qcLabelReport]) {
+          const featureArtefacts = featureArtefactPaths(qcLayout)
+          for (const path of [qcLayout.qcDataset, qcLayout.qcFlowSummary, qcLayout.qcLabelReport, featureArtefacts.availability, featureArtefacts.sample]) {
             const value = yield* readJson(path)
             if (value !== undefined) json[`datasets/${dataset.name}/qc/${basename(path)}`] = value
           }
