@@ -8,8 +8,11 @@
  * labelled); `explicit_unknown` = rows a labeler called unknown with nobody definite;
  * `conflicts` = rows where a later labeler disagreed with the deciding one (`conflict_pairs`
  * counts rows per `<winner>=<label> vs <other>=<label>`); `by_source` = rows per deciding
- * labeler (`none` when nobody had an opinion); `duplicates` = rows repeating an earlier flow,
- * counted only where `duplicates_counted` is true.
+ * labeler (`none` when nobody had an opinion); `duplicates` = rows repeating an earlier flow
+ * of the dataset (same flow key, first_seen within the run's `label_skew_s`; the first copy in
+ * unit-number then batch order is kept and not counted, a later copy counts in its own
+ * capture), counted only where `duplicates_counted` is true. Duplicates are flagged in
+ * `label_detail` (`duplicate of <flow_id>`), not removed.
  * Does not hold: computing it (the pipeline's label tally) or rendering it (report plugins).
  */
 import { Schema } from "effect"
@@ -36,7 +39,7 @@ export type LabelReportCounts = typeof LabelReportCounts.Type
 export const LabelReport = Schema.Struct({
   format: Schema.Literal(LABEL_REPORT_FORMAT),
   dataset: Schema.String,
-  /** false: nobody looked for duplicate flows, so every `duplicates` is 0 without meaning none */
+  /** true: the label stage looked for duplicate flows; false: nobody did, so every `duplicates` is 0 without meaning none */
   duplicates_counted: Schema.Boolean,
   ...countFields,
   by_source: Schema.Record({ key: Schema.String, value: Schema.Number }),

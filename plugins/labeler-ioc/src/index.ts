@@ -6,7 +6,8 @@
  *
  * Holds: the config Schema, the plugin manifest and the plugin list. Lists are read on first
  * use and kept; relative paths resolve from the stage context's `baseDir` when the runner passes
- * one as `label`'s third argument, else from the working folder.
+ * one as `label`'s third argument, else from the working folder. Validity windows are widened by
+ * the run-wide `label_skew_s` the runner passes as `labelSkewS`.
  * Does not hold: list parsing (`indicators.ts`), matching (`ioc-index.ts`) or reading (`load-lists.ts`).
  */
 import {
@@ -14,6 +15,7 @@ import {
   type AnyPlugin,
   type BatchInfo,
   type FlowBatch,
+  type LabelerContext,
   type LabelerStage,
   type PluginError,
   type StageContext
@@ -64,10 +66,11 @@ export const iocLabeler = definePlugin({
         if (cached !== undefined) return Effect.succeed(cached)
         return Effect.tap(loadIndex(config.lists, baseDir, config.label), (index) => Effect.sync(() => loaded.set(baseDir, index)))
       }
-      const settings = { portMatchesLabel: config.port_matches_label }
       return {
-        label: (batch: FlowBatch, _info: BatchInfo, context?: StageContext) =>
-          Effect.map(indexFor(context), (index) => iocAnswer(batch, index, settings))
+        label: (batch: FlowBatch, _info: BatchInfo, context?: LabelerContext) =>
+          Effect.map(indexFor(context), (index) =>
+            iocAnswer(batch, index, { portMatchesLabel: config.port_matches_label, skewUs: Math.round((context?.labelSkewS ?? 0) * 1e6) })
+          )
       }
     })
 })

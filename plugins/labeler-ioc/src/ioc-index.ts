@@ -12,7 +12,8 @@
  * - ports: `dst_port` only (a source port is ephemeral), and the protocol when the indicator
  *   names one;
  * - an indicator with a validity window matches only a flow whose [first_seen, last_seen]
- *   overlaps it (a flow without first_seen does not);
+ *   overlaps it widened by `skewUs` on both sides (the run-wide label skew; bounds inclusive,
+ *   last_seen missing = first_seen); a flow without first_seen does not;
  * - strength: endpoint (address or domain + port) 3, address/prefix/domain 2, port 1. The
  *   strongest match decides (ties: dst before src, then sni, http_host, dns_qname, then list
  *   order); the others are named in the detail. When equally strong matches carry different
@@ -134,6 +135,8 @@ const describe = (match: Match): string =>
 
 export interface IocSettings {
   readonly portMatchesLabel: Label | null
+  /** how far validity windows are widened on both sides, µs (the run-wide label skew); 0 when absent */
+  readonly skewUs?: number
 }
 
 /** The IOC labeler's answer for one batch. */
@@ -175,9 +178,10 @@ export const iocAnswer = (batch: FlowBatch, index: IocIndex, settings: IocSettin
   let dport = Number.NaN
   let proto = Number.NaN
   let field = ""
+  const skew = settings.skewUs ?? 0
   const valid = (indicator: Indicator): boolean =>
     (indicator.fromUs === Number.NEGATIVE_INFINITY && indicator.toUs === Number.POSITIVE_INFINITY) ||
-    (!Number.isNaN(first) && first <= indicator.toUs && last >= indicator.fromUs)
+    (!Number.isNaN(first) && first <= indicator.toUs + skew && last >= indicator.fromUs - skew)
   const onIp = (indicator: Indicator): void => {
     if (indicator.port !== undefined && indicator.port !== port) return
     if (valid(indicator)) matches.push({ indicator, strength: indicator.port === undefined ? 2 : 3, field })

@@ -5,7 +5,7 @@
  * fixtures folder) and the address, list and matching rules' edges.
  */
 import { it } from "@effect/vitest"
-import { readStrings, type BatchInfo, type FlowBatch, type LabelAnswer, type PluginError, type StageContext } from "@hashhound/core"
+import { readStrings, type BatchInfo, type FlowBatch, type LabelAnswer, type LabelerContext, type PluginError, type StageContext } from "@hashhound/core"
 import { captureEvents } from "@hashhound/flowmeter"
 import { batchFromRows, fixture, fixturesDir, hasFixtures, labelerContract, listGoldenCases, makeFromRaw, projectFixture, runGoldenCase, sampleBatch } from "@hashhound/testkit"
 import { Chunk, Effect, Either, Stream } from "effect"
@@ -21,7 +21,7 @@ import { parseInstantUs } from "@hashhound/core"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 
-type LabelWithContext = (batch: FlowBatch, info: BatchInfo, context?: StageContext) => Effect.Effect<LabelAnswer, PluginError>
+type LabelWithContext = (batch: FlowBatch, info: BatchInfo, context?: LabelerContext) => Effect.Effect<LabelAnswer, PluginError>
 
 const COLUMNS = ["src_ip", "dst_ip", "src_port", "dst_port", "protocol", "first_seen_us", "last_seen_us", "tls_sni", "http_host", "dns_qname", "jsonrpc_methods"]
 
@@ -204,6 +204,45 @@ describe("labeler.ioc stage", () => {
         expect(error.input).toBe(join(dir, file))
         expect(error.reason).toMatch(reason)
       }
+    }))
+
+  it.effect("the run-wide label_skew_s widens validity windows on both sides, inclusively; open indicators are unchanged", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "hh-ioc-"))
+      writeFileSync(
+        join(dir, "windowed.csv"),
+        "type,value,valid_from,valid_to,detail\nip,185.71.66.39,2018-05-01T00:00:00Z,2018-06-01T00:00:00Z,windowed\nip,198.51.100.9,,,open\n"
+      )
+      const stage = yield* iocLabeler.make({ lists: ["windowed.csv"] })
+      const label: LabelWithContext = stage.label
+      const context = (skewS?: number): LabelerContext => ({ dataset: "t", baseDir: dir, workDir: dir, ...(skewS === undefined ? {} : { labelSkewS: skewS }) })
+      const from = parseInstantUs("2018-05-01T00:00:00Z")!
+      const to = parseInstantUs("2018-06-01T00:00:00Z")!
+      const flow = (dst: string, first: number, last: number) => ({
+        ...toFlow({ src_ip: "10.0.0.5", dst_ip: dst, src_port: 50000, dst_port: 9999, protocol: 6 }),
+        first_seen_us: first,
+        last_seen_us: last
+      })
+      const batch = batchFromRows(
+        [
+          // ends 30 s before the window opens
+          flow("185.71.66.39", from - 90_000_000, from - 30_000_000),
+          // starts 30 s after the window closed
+          flow("185.71.66.39", to + 30_000_000, to + 90_000_000),
+          // starts 31 s after
+          flow("185.71.66.39", to + 31_000_000, to + 90_000_000),
+          // an indicator without a window matches whatever the time
+          flow("198.51.100.9", 0, 1)
+        ],
+        { columns: COLUMNS }
+      )
+      const info = { dataset: "t", capture: "c", batch: 0 }
+      expect((yield* label(batch, info, context())).label).toEqual([null, null, null, "mining"])
+      expect((yield* label(batch, info, context(0))).label).toEqual([null, null, null, "mining"])
+      expect((yield* label(batch, info, context(29))).label).toEqual([null, null, null, "mining"])
+      const widened = yield* label(batch, info, context(30))
+      expect(widened.label).toEqual(["mining", "mining", null, "mining"])
+      expect(widened.detail[0]).toBe("ioc ip 185.71.66.39 (dst_ip) in windowed.csv:2: windowed")
     }))
 
   it.effect("reads its lists once per base folder", () =>

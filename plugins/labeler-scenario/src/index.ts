@@ -6,7 +6,8 @@
  * Holds: the config Schema (times are checked while decoding, so a bad time is a ConfigError
  * with its YAML path), the plugin manifest and the plugin list. The CSV file is read on first
  * use and kept; a relative path resolves from the stage context's `baseDir` when the runner
- * passes one as `label`'s third argument, else from the working folder.
+ * passes one as `label`'s third argument, else from the working folder. Windows are widened by
+ * max(`tolerance_s`, the run-wide `label_skew_s` the runner passes as `labelSkewS`).
  * Does not hold: the window rule (`windows.ts`) or rule parsing (`rules.ts`).
  */
 import {
@@ -14,6 +15,7 @@ import {
   type AnyPlugin,
   type BatchInfo,
   type FlowBatch,
+  type LabelerContext,
   type LabelerStage,
   type PluginError,
   type StageContext
@@ -57,7 +59,7 @@ export const ScenarioConfig = Schema.Struct({
   rules_csv: Schema.optional(Schema.String.pipe(Schema.minLength(1))),
   /** label of flows of matching captures outside every window; null = no opinion */
   default: Schema.optionalWith(Schema.NullOr(LabelValue), { default: () => null }),
-  /** seconds each window is widened by on both sides (clock skew between label times and captures) */
+  /** seconds each window is widened by on both sides (clock skew between label times and captures); the run-wide label_skew_s applies when larger */
   tolerance_s: Schema.optionalWith(Schema.Number.pipe(Schema.finite(), Schema.nonNegative()), { default: () => 0 })
 }).pipe(
   Schema.filter(
@@ -96,10 +98,16 @@ export const scenarioLabeler = definePlugin({
           return all
         })
       }
-      const settings = { defaultLabel: config.default, toleranceUs: Math.round(config.tolerance_s * 1e6) }
       return {
-        label: (batch: FlowBatch, info: BatchInfo, context?: StageContext) =>
-          Effect.map(rulesFor(context), (rules) => scenarioAnswer(batch, info.capture, { ...settings, rules }))
+        label: (batch: FlowBatch, info: BatchInfo, context?: LabelerContext) =>
+          Effect.map(rulesFor(context), (rules) =>
+            scenarioAnswer(batch, info.capture, {
+              rules,
+              defaultLabel: config.default,
+              // windows widen by the larger of this labeler's tolerance and the run-wide label skew
+              toleranceUs: Math.round(Math.max(config.tolerance_s, context?.labelSkewS ?? 0) * 1e6)
+            })
+          )
       }
     })
 })

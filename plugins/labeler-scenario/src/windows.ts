@@ -5,7 +5,8 @@
  * - the rules that apply are those whose capture glob matches the capture id or its base name;
  * - a flow is in a rule's window when its span [first_seen, last_seen] overlaps the window
  *   widened by the tolerance on both sides: first_seen ≤ to + tolerance and
- *   last_seen ≥ from − tolerance (bounds inclusive; last_seen missing = first_seen);
+ *   last_seen ≥ from − tolerance (bounds inclusive; last_seen missing = first_seen); the
+ *   tolerance is max(`tolerance_s`, the run-wide `label_skew_s`), worked out by the caller;
  * - the first rule (in order: YAML rules, then CSV rows) whose window the flow is in decides; a
  *   rule without from/to covers every flow of its captures;
  * - a flow of a matching capture in no window gets `default` (when set), else no opinion;
@@ -24,6 +25,7 @@ import type { ScenarioRule } from "./rules.js"
 export interface ScenarioSettings {
   readonly rules: ReadonlyArray<ScenarioRule>
   readonly defaultLabel: Label | null
+  /** how far every window is widened on both sides, µs */
   readonly toleranceUs: number
 }
 

@@ -1,13 +1,14 @@
 /**
  * labeler.scenario: the labeler contract, golden cases (testcases/<case>/: config.yaml, flows.json
- * = captures with their flows, rules files beside them; expected.json = label and detail per
- * flow) and the window rule's edges.
+ * = captures with their flows, rules files beside them, optionally run.json = the run-wide
+ * `label_skew_s` the runner would pass; expected.json = label and detail per flow) and the window
+ * rule's edges, the run-wide skew included.
  */
 import { it } from "@effect/vitest"
-import type { BatchInfo, FlowBatch, LabelAnswer, PluginError, StageContext } from "@hashhound/core"
+import type { BatchInfo, FlowBatch, LabelAnswer, LabelerContext, PluginError, StageContext } from "@hashhound/core"
 import { batchFromRows, goldenCases, labelerContract, makeFromRaw, makeFromYaml } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -18,8 +19,8 @@ import { scenarioLabeler } from "../src/index.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 
-/** `label` with the stage context as third argument, as the runner passes it (see the plugin's header). */
-type Label3 = (batch: FlowBatch, info: BatchInfo, context?: StageContext) => Effect.Effect<LabelAnswer, PluginError>
+/** `label` with the labeler context as third argument, as the runner passes it (see the plugin's header). */
+type Label3 = (batch: FlowBatch, info: BatchInfo, context?: LabelerContext) => Effect.Effect<LabelAnswer, PluginError>
 
 interface CaseFlow {
   readonly note?: string
@@ -33,7 +34,14 @@ const runCase = (caseDir: string, raw: unknown) =>
   Effect.gen(function* () {
     const stage = yield* makeFromRaw(scenarioLabeler, raw)
     const label: Label3 = stage.label
-    const context: StageContext = { dataset: "golden", baseDir: caseDir, workDir: caseDir }
+    const runFile = join(caseDir, "run.json")
+    const run = existsSync(runFile) ? (JSON.parse(readFileSync(runFile, "utf8")) as { label_skew_s?: number }) : {}
+    const context: LabelerContext = {
+      dataset: "golden",
+      baseDir: caseDir,
+      workDir: caseDir,
+      ...(run.label_skew_s === undefined ? {} : { labelSkewS: run.label_skew_s })
+    }
     const captures = JSON.parse(readFileSync(join(caseDir, "flows.json"), "utf8")) as ReadonlyArray<{ capture: string; rows: ReadonlyArray<CaseFlow> }>
     const out: Array<Record<string, unknown>> = []
     for (const { capture, rows } of captures) {
@@ -51,14 +59,17 @@ labelerContract(scenarioLabeler, { exampleYaml: join(root, "example.yaml") })
 
 goldenCases(join(root, "testcases"), runCase)
 
-const labelOne = (yaml: string, capture: string, firstUs: number | null, lastUs: number | null) =>
+const labelOne = (yaml: string, capture: string, firstUs: number | null, lastUs: number | null, context?: LabelerContext) =>
   Effect.flatMap(makeFromYaml(scenarioLabeler, yaml), (stage) =>
-    stage.label(batchFromRows([{ first_seen_us: firstUs, last_seen_us: lastUs }], { columns: ["first_seen_us", "last_seen_us"] }), {
-      dataset: "t",
-      capture,
-      batch: 0
-    })
+    stage.label(
+      batchFromRows([{ first_seen_us: firstUs, last_seen_us: lastUs }], { columns: ["first_seen_us", "last_seen_us"] }),
+      { dataset: "t", capture, batch: 0 },
+      context
+    )
   )
+
+/** The context the runner passes with `options.label_skew_s: skewS`. */
+const runContext = (skewS: number): LabelerContext => ({ dataset: "t", baseDir: process.cwd(), workDir: tmpdir(), labelSkewS: skewS })
 
 const T10 = parseInstantUs("2024-03-01T10:00:00Z")!
 
@@ -104,6 +115,32 @@ describe("labeler.scenario", () => {
       const after = (gapUs: number) => labelOne(yaml, "c.pcap", T10 + 600_000_000 + gapUs, T10 + 700_000_000)
       expect((yield* after(2_500_000)).label).toEqual(["mining"])
       expect((yield* after(2_500_001)).label).toEqual([null])
+    }))
+
+  it.effect("the run-wide label_skew_s widens windows when larger than tolerance_s: a flow just outside gets the label only with it", () =>
+    Effect.gen(function* () {
+      const yaml = `type: labeler.scenario\nrules: [{ capture: "*", from: "2024-03-01T10:00:00Z", to: "2024-03-01T10:10:00Z", label: mining }]\ntolerance_s: 1\n`
+      // ends 3 s before the window
+      const early = (context?: LabelerContext) => labelOne(yaml, "c.pcap", T10 - 10_000_000, T10 - 3_000_000, context)
+      expect((yield* early()).label).toEqual([null])
+      expect((yield* early(runContext(0))).label).toEqual([null])
+      expect((yield* early(runContext(2.999_999))).label).toEqual([null])
+      expect((yield* early(runContext(3))).label).toEqual(["mining"])
+      // starts 3 s after the window, on the other side
+      const late = (context?: LabelerContext) => labelOne(yaml, "c.pcap", T10 + 603_000_000, T10 + 700_000_000, context)
+      expect((yield* late(runContext(2))).label).toEqual([null])
+      expect((yield* late(runContext(3))).label).toEqual(["mining"])
+    }))
+
+  it.effect("tolerance_s and label_skew_s are not added: the larger one applies", () =>
+    Effect.gen(function* () {
+      const yaml = `type: labeler.scenario\nrules: [{ capture: "*", from: "2024-03-01T10:00:00Z", to: "2024-03-01T10:10:00Z", label: mining }]\ntolerance_s: 5\n`
+      const before = (gapUs: number, skewS: number) => labelOne(yaml, "c.pcap", T10 - gapUs - 1_000_000, T10 - gapUs, runContext(skewS))
+      // a smaller run-wide skew does not narrow the labeler's own tolerance
+      expect((yield* before(5_000_000, 1)).label).toEqual(["mining"])
+      // 5 s + 2 s would reach 7 s; max(5, 2) does not
+      expect((yield* before(6_000_000, 2)).label).toEqual([null])
+      expect((yield* before(6_000_000, 6)).label).toEqual(["mining"])
     }))
 
   it.effect("a flow spanning the whole window overlaps it", () =>

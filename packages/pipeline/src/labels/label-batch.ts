@@ -3,16 +3,16 @@
  *
  * Holds: `labelBatch` (the Effect edge around `mergeLabels`) and `labelColumns` (the merged
  * answer as the Arrow vectors `label`, `label_source`, `label_detail`).
- * Does not hold: the merge rule (`merge.ts`), storage or the manifest (the runner's).
+ * Does not hold: the merge rule (`merge.ts`), duplicates (`duplicates.ts`; the runner marks
+ * them after the merge), storage or the manifest (the runner's).
  */
 import {
   PluginError,
   utf8Vector,
   type BatchInfo,
   type FlowBatch,
-  type LabelAnswer,
-  type LabelerStage,
-  type StageContext
+  type LabelerContext,
+  type LabelerStage
 } from "@hashhound/core"
 import type { Vector } from "apache-arrow"
 import { Effect } from "effect"
@@ -25,19 +25,8 @@ export interface NamedLabeler {
 }
 
 /**
- * A labeler's `label` as labelers that read files (`labeler.scenario`, `labeler.ioc`) accept it:
- * with the stage context as an optional third argument, so that relative paths in their config
- * resolve from the pipeline's folder. core's `LabelerStage.label` does not have it yet; a
- * two-argument function is assignable to this type, so every labeler fits.
- */
-export type LabelWithContext = (
-  batch: FlowBatch,
-  info: BatchInfo,
-  context?: StageContext
-) => Effect.Effect<LabelAnswer, PluginError>
-
-/**
- * Run `labelers` (in priority order) on one batch and merge their answers. A labeler whose answer
+ * Run `labelers` (in priority order) on one batch and merge their answers; each gets `context`
+ * (pipeline folder for relative paths, work folder, run-wide label skew). A labeler whose answer
  * has the wrong length or a label outside mining | benign | unknown | null fails with a
  * PluginError naming it and the batch.
  */
@@ -45,13 +34,12 @@ export const labelBatch = (
   labelers: ReadonlyArray<NamedLabeler>,
   batch: FlowBatch,
   info: BatchInfo,
-  context?: StageContext
+  context?: LabelerContext
 ): Effect.Effect<MergedLabels, PluginError> =>
   Effect.gen(function* () {
     const answers: Array<LabelerAnswer> = []
     for (const labeler of labelers) {
-      const label: LabelWithContext = labeler.stage.label
-      const answer = yield* label(batch, info, context)
+      const answer = yield* labeler.stage.label(batch, info, context)
       const problem = answerProblems(answer, batch.numRows)
       if (problem !== undefined)
         return yield* new PluginError({

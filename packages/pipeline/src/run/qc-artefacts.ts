@@ -7,8 +7,11 @@
  * LabelTally), `mergedFromStored` (the stored label columns back as `MergedLabels`: decision from
  * label and source, conflicts and pairs from the `conflict: <pair>` entries of label_detail) and
  * `writeQcArtefacts` (both files atomically; labels.json is removed when no batch had labels).
- * Duplicate flows are not looked for here (qc.duplicates does that), so the report says
- * `duplicates_counted: false`.
+ * Duplicates are counted from the `duplicate of <flow_id>` mark the labels stage puts at the end
+ * of label_detail (`duplicateOfDetail`; the rule and the feeding order are `labels/duplicates.ts`'s
+ * and `labels.ts`'s): every stored labels part went through that stage's duplicate tracker, so the
+ * report says `duplicates_counted: true`, per dataset and per capture (the capture holding the
+ * later copy). qc.duplicates, a QC check, reports duplicates as findings on its own.
  * Does not hold: the QC stage's keys and skipping (see `qc.ts`), the summary definitions (core).
  */
 import {
@@ -22,7 +25,7 @@ import {
   type Label
 } from "@hashhound/core"
 import { Effect, Schema } from "effect"
-import { Decision, LabelTally, type MergedLabels } from "../labels/index.js"
+import { Decision, duplicateOfDetail, LabelTally, type MergedLabels } from "../labels/index.js"
 import { removeFile, writeFileAtomic, type StorageError } from "../storage/index.js"
 import type { DatasetLayout } from "./layout.js"
 import { LABEL_COLUMNS } from "./stored-flows.js"
@@ -76,8 +79,10 @@ export class QcArtefacts {
     const labels = readStrings(batch, "label")
     if (labels === undefined) return
     this.labelled = true
-    const merged = mergedFromStored(labels, readStrings(batch, "label_source"), readStrings(batch, "label_detail"))
-    this.tally.add({ dataset: this.dataset, capture, merged })
+    const details = readStrings(batch, "label_detail")
+    const merged = mergedFromStored(labels, readStrings(batch, "label_source"), details)
+    const duplicateOf = details?.map(duplicateOfDetail)
+    this.tally.add({ dataset: this.dataset, capture, merged, ...(duplicateOf === undefined ? {} : { duplicateOf }) })
   }
 
   flowSummary(): FlowSummary {
@@ -89,7 +94,7 @@ export class QcArtefacts {
     if (!this.labelled) return undefined
     const summary = this.tally.toJSON().datasets[this.dataset]
     if (summary === undefined) return undefined
-    return { format: LABEL_REPORT_FORMAT, dataset: this.dataset, duplicates_counted: false, ...summary }
+    return { format: LABEL_REPORT_FORMAT, dataset: this.dataset, duplicates_counted: true, ...summary }
   }
 }
 

@@ -5,7 +5,7 @@
 import { it } from "@effect/vitest"
 import { batchFromRows, type Row } from "@hashhound/testkit"
 import { describe, expect } from "vitest"
-import { countDuplicates, dedupeKeys, DuplicateTracker, duplicateGroups, markDuplicates, mergeLabels } from "../../src/labels/index.js"
+import { countDuplicates, dedupeKeys, duplicateOfDetail, DuplicateTracker, duplicateGroups, markDuplicates, mergeLabels } from "../../src/labels/index.js"
 
 const T0 = 1_709_287_200_000_000
 
@@ -77,6 +77,31 @@ describe("duplicates", () => {
     const marked = markDuplicates(merged, ["lab/x.pcap/0/0", "lab/x.pcap/0/1"])
     expect(marked.detail).toEqual(["pool JSON-RPC (stratum): mining.notify; duplicate of lab/x.pcap/0/0", "duplicate of lab/x.pcap/0/1"])
     expect(marked.label).toEqual(["mining", "unknown"])
+  })
+
+  it("a key kept several times (a connection split by a timeout): each later copy names the kept flow it matches", () => {
+    const tracker = new DuplicateTracker(0)
+    const sameKey = (t: number, id: string): Row => ({ ...flows[0]!, first_seen_us: t, flow_id: id })
+    expect(tracker.observe(batchFromRows([sameKey(T0, "a0"), sameKey(T0 + 120_000_000, "a1"), sameKey(T0 + 240_000_000, "a2")], { columns: COLUMNS }))).toEqual([null, null, null])
+    expect(tracker.kept).toBe(3)
+    expect(tracker.observe(batchFromRows([sameKey(T0 + 240_000_000, "b2"), sameKey(T0, "b0"), sameKey(T0 + 1, "b-late"), sameKey(T0 + 120_000_000, "b1")], { columns: COLUMNS }))).toEqual([
+      "a2",
+      "a0",
+      null,
+      "a1"
+    ])
+    expect([tracker.kept, tracker.duplicates]).toEqual([4, 3])
+  })
+
+  it("duplicateOfDetail reads back the mark markDuplicates puts last, and nothing else", () => {
+    const merged = mergeLabels([{ id: "labeler.scenario", answer: { label: ["mining", "benign", null], detail: ["lab run (rule 1: *)", "see duplicate of notes", null] } }], 3)
+    const marked = markDuplicates(merged, ["lab/my capture.pcap/0/7", null, "lab/x.pcap/2/0"])
+    expect(marked.detail.map(duplicateOfDetail)).toEqual(["lab/my capture.pcap/0/7", null, "lab/x.pcap/2/0"])
+    expect(duplicateOfDetail("duplicate of lab/x.pcap/0/1")).toBe("lab/x.pcap/0/1")
+    expect(duplicateOfDetail("lab run; conflict: a=mining vs b=benign; duplicate of lab/y.pcap/1/3")).toBe("lab/y.pcap/1/3")
+    expect(duplicateOfDetail("not a duplicate of anything in particular")).toBeNull()
+    expect(duplicateOfDetail("duplicate of ")).toBeNull()
+    expect(duplicateOfDetail(null)).toBeNull()
   })
 
   it("a batch without first_seen_us has no duplicates", () => {

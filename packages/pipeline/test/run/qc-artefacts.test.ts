@@ -92,7 +92,8 @@ describe("QC artefacts", () => {
       expect(labels).toMatchObject({
         format: LABEL_REPORT_FORMAT,
         dataset: "lab",
-        duplicates_counted: false,
+        duplicates_counted: true,
+        duplicates: 0,
         flows: 410,
         mining: count("MINER"),
         benign: count("BENIGN"),
