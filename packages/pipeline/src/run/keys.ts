@@ -4,7 +4,8 @@
  * Holds: the key of each stage's output:
  * - flows (per unit) = hash(source id, version, raw config, unit id, unit fingerprint)
  * - per-batch QC (per unit) = hash(flows key, QC entries)
- * - labels (per unit) = hash(flows key, labelers' ids + versions + raw configs in order, label_skew_s)
+ * - labels (per unit) = hash(flows key, labelers' ids + versions + raw configs in order, label_skew_s);
+ *   `run/labels.ts` chains it with the flows keys of the lower-numbered units (duplicates look back)
  * - QC stage (per dataset) = hash(QC entries, flows and labels keys of every dataset: checks may read any)
  * - features (per dataset and group) = hash(flows keys of the dataset's units, group id + version
  *   + raw config, allowed guarded columns)
