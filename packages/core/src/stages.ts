@@ -20,11 +20,11 @@ export interface StageContext {
   /** a folder inside the run that this stage may write to (generated captures, caches) */
   readonly workDir: string
   /**
-   * How file units are fingerprinted: `content` (SHA-256 of every byte, the default: what a
-   * resumable run needs to notice a changed input) or `stat` (size, modification time and
-   * inode, no extra read: for one-shot conversions that store and resume nothing).
+   * `false` for one-shot conversions that store and resume nothing (`hashhound flows`): a
+   * source may then skip what only resuming needs, such as content hashes of its inputs (a
+   * full extra read; a stat fingerprint does) and checkpoints. Absent means resumable.
    */
-  readonly fingerprint?: "content" | "stat"
+  readonly resumable?: boolean
 }
 
 // ---------------------------------------------------------------- source

@@ -67,6 +67,9 @@ export const unitIdFor = (path: string, baseDir: string): string => {
   return rel.startsWith("..") || isAbsolute(rel) ? basename(path) : rel.split("\\").join("/")
 }
 
+/** How `planFiles` fingerprints the files of a stage in this context. */
+export const fingerprintFor = (ctx: { readonly resumable?: boolean }): "content" | "stat" => (ctx.resumable === false ? "stat" : "content")
+
 /**
  * Expand `paths:` into units with size and fingerprint, in path order: the SHA-256 of the
  * content, or with `fingerprint: "stat"` size, mtime and inode (no extra read of the file).

@@ -6,7 +6,7 @@
  * Does not hold: the column mapping (`argus-format.ts`) or batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { fingerprintFor, planFiles, readExportUnit } from "@hashhound/flowmeter"
 import { Effect, Schema } from "effect"
 import { ARGUS_COLUMNS, argusParser, detectArgus } from "./argus-format.js"
 
@@ -37,7 +37,7 @@ export const argusSource = definePlugin({
   detect: (head) => detectArgus(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: ARGUS_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           argusParser(sink, {

@@ -8,7 +8,7 @@
  * batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { fingerprintFor, planFiles, readExportUnit } from "@hashhound/flowmeter"
 import { Effect, Schema } from "effect"
 import { CIC_COLUMNS, cicParser, detectCic } from "./cic-format.js"
 
@@ -43,7 +43,7 @@ export const cicflowmeterSource = definePlugin({
   detect: (head) => detectCic(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: CIC_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           cicParser(sink, {

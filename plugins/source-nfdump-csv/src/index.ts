@@ -7,7 +7,7 @@
  * or batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { fingerprintFor, planFiles, readExportUnit } from "@hashhound/flowmeter"
 import { Effect, Schema } from "effect"
 import { detectNfdump, NFDUMP_COLUMNS, nfdumpParser } from "./nfdump-format.js"
 
@@ -41,7 +41,7 @@ export const nfdumpSource = definePlugin({
   detect: (head) => detectNfdump(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: NFDUMP_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           nfdumpParser(sink, {

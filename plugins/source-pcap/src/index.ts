@@ -7,7 +7,7 @@
  * Does not hold: parsing or metering (see `@hashhound/flowmeter`).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { captureEventsParallel, FLOWMETER_COLUMNS, planFiles, sniffContainer, type FlowMeterOptions } from "@hashhound/flowmeter"
+import { captureEventsParallel, fingerprintFor, FLOWMETER_COLUMNS, type FlowMeterOptions, planFiles, sniffContainer } from "@hashhound/flowmeter"
 import { Effect, Schema, Stream } from "effect"
 
 export const PLUGIN_ID = "source.pcap"
@@ -62,8 +62,11 @@ export const pcapSource = definePlugin({
   detect: (head) => detectPcap(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
-      read: (unit, _ctx, resume) => Stream.suspend(() => captureEventsParallel(unit.path ?? unit.id, meterOptions(config, unit.id), resume))
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)),
+      read: (unit, ctx, resume) =>
+        Stream.suspend(() =>
+          captureEventsParallel(unit.path ?? unit.id, { ...meterOptions(config, unit.id), checkpoints: ctx.resumable !== false }, resume)
+        )
     })
 })
 

@@ -5,7 +5,7 @@
  * Does not hold: the field mapping (`zeek-format.ts`) or batching (`FlowSink` from @hashhound/flowmeter).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
-import { planFiles, readExportUnit } from "@hashhound/flowmeter"
+import { fingerprintFor, planFiles, readExportUnit } from "@hashhound/flowmeter"
 import { Effect, Schema } from "effect"
 import { detectZeekConn, ZEEK_COLUMNS, zeekConnParser } from "./zeek-format.js"
 
@@ -33,7 +33,7 @@ export const zeekConnSource = definePlugin({
   detect: (head) => detectZeekConn(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir, ctx.fingerprint),
+      plan: (ctx) => planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)),
       read: (unit, _ctx, resume) =>
         readExportUnit(unit, resume, { pluginId: PLUGIN_ID, columns: ZEEK_COLUMNS, batchFlows: config.batch_flows }, (sink, path) =>
           zeekConnParser(sink, {

@@ -7,7 +7,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Finding, type Plugin, type UnknownPluginError } from "@hashhound/core"
 import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
 import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline"
-import { Console, Effect, Option, Stream } from "effect"
+import { Console, Effect, Either, Option, Stream } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, extname, join, resolve } from "node:path"
@@ -39,6 +39,26 @@ export const detectSource = (
     return best.plugin
   })
 
+/**
+ * Flows per batch: the output is one file whatever the batch size, so batches are kept small
+ * (a batch is built, copied into DuckDB and compressed while the next is read; at the
+ * sources' default of 65,536 flows that held several hundred MB at once).
+ */
+const BATCH_FLOWS = 8192
+
+/**
+ * DuckDB threads for the export. One: each batch is written while the flow meter reads the
+ * next (the second core), and the final merge with one thread keeps one row group in memory
+ * where the default (a thread per core, order preserved) held several hundred MB.
+ */
+const EXPORT_THREADS = 1
+
+/** `{ paths: [file] }`, with `batch_flows` for a source whose config takes it. */
+const sourceConfig = (plugin: Plugin<"source">, file: string, batchFlows: number): Record<string, unknown> => {
+  const small = { paths: [file], batch_flows: batchFlows }
+  return Either.isRight(plugin.decode(small)) ? small : { paths: [file] }
+}
+
 const formatOf = (out: string, given: Option.Option<FileFormat>): FileFormat => {
   if (Option.isSome(given)) return given.value
   const ext = extname(out).slice(1).toLowerCase()
@@ -69,9 +89,13 @@ export const flowsCommand = Command.make(
       Options.withDescription("parquet (default), csv or jsonl; by default from the --out extension")
     ),
     source: Options.text("source").pipe(Options.optional, Options.withDescription("force a source plugin id instead of detecting")),
+    batchFlows: Options.integer("batch-flows").pipe(
+      Options.withDefault(BATCH_FLOWS),
+      Options.withDescription(`flows per batch for sources that take batch_flows (default ${BATCH_FLOWS}); smaller uses less memory`)
+    ),
     quiet: quietOption
   },
-  ({ inputs, out, format, source, quiet }) =>
+  ({ inputs, out, format, source, quiet, batchFlows }) =>
     Effect.gen(function* () {
       const registry = yield* PluginRegistry
       const storage = yield* Storage
@@ -96,9 +120,9 @@ export const flowsCommand = Command.make(
         Stream.mapEffect(({ file, plugin }) =>
           Effect.gen(function* () {
             if (!quiet) yield* Console.error(`${file}: ${plugin.id}`)
-            const stage = yield* plugin.make({ paths: [file] })
-            // nothing is stored or resumed: no content hash (a full extra read of every input)
-            const ctx = { dataset: "flows", baseDir: dirname(file), workDir, fingerprint: "stat" as const }
+            const stage = yield* plugin.make(sourceConfig(plugin, file, batchFlows))
+            // nothing is stored or resumed: no content hashes (a full extra read of every input), no checkpoints
+            const ctx = { dataset: "flows", baseDir: dirname(file), workDir, resumable: false }
             const units = yield* stage.plan(ctx)
             return Stream.fromIterable(units).pipe(
               Stream.flatMap((unit) =>
@@ -122,5 +146,5 @@ export const flowsCommand = Command.make(
       for (const line of summarizeFindings(findings)) yield* Console.error(line)
       yield* Console.error(`${summary.rows.toLocaleString("en-US")} flows from ${chosen.length} input(s) → ${target}`)
       if (chosen.length < files.length) yield* Console.error(`${files.length - chosen.length} input(s) skipped`)
-    }).pipe(Effect.scoped, Effect.provide(StorageLive()))
+    }).pipe(Effect.scoped, Effect.provide(StorageLive({ threads: EXPORT_THREADS })))
 ).pipe(Command.withDescription("Convert captures (pcap, pcapng, gzip) and flow exports (CICFlowMeter, Zeek, Argus, nfdump) into canonical flows."))

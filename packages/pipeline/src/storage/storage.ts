@@ -49,6 +49,9 @@ export class Storage extends Context.Tag("hashhound/Storage")<Storage, StorageAp
 /** Batches of an export being written at once (one in DuckDB while the next is read). */
 const EXPORT_BATCHES_IN_FLIGHT = 2
 
+/** Rows per row group of an exported Parquet file: DuckDB holds one uncompressed per thread while writing. */
+const EXPORT_ROW_GROUP_ROWS = 65_536
+
 /** Export parts are read back once and deleted: fast compression, not small files. */
 const PART_OPTIONS = "FORMAT parquet, COMPRESSION snappy"
 
@@ -133,7 +136,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
           const typed = columns.map((column) => ({ name: column.name, kind: column.kind ?? "utf8" }))
           await connection.run("SET preserve_insertion_order = true")
           await connection.run(
-            `COPY (SELECT ${selectListFor(typed, format)} FROM ${parquetSource(parts, { unionByName: true })}) TO ${quoteLiteral(tmp)} (${copyOptions(format)})`
+            `COPY (SELECT ${selectListFor(typed, format)} FROM ${parquetSource(parts, { unionByName: true })}) TO ${quoteLiteral(tmp)} (${copyOptions(format)}${format === "parquet" ? `, ROW_GROUP_SIZE ${EXPORT_ROW_GROUP_ROWS}` : ""})`
           )
         })
         yield* commitFile(tmp, path)
