@@ -50,7 +50,7 @@ export interface NumericColumn {
 export interface ValueColumn {
   readonly kind: "value"
   readonly spec: ColumnSpec
-  values: Array<string | boolean | ReadonlyArray<number> | null>
+  values: Array<string | boolean | ArrayLike<number> | null>
 }
 
 export type BuilderColumn = NumericColumn | ValueColumn
@@ -137,7 +137,7 @@ export class FlowBatchBuilder {
     }
   }
 
-  setValue(name: string, row: number, value: string | boolean | ReadonlyArray<number> | null | undefined): void {
+  setValue(name: string, row: number, value: string | boolean | ArrayLike<number> | null | undefined): void {
     this.value(name).values[row] = value ?? null
   }
 

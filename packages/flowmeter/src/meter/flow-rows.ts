@@ -196,8 +196,9 @@ export class RowWriter {
     setOrNull(this.bwdWin, row, bw >= 0, bw)
     const count = store.u.spltCount[slot]!
     const from = slot * store.splt
-    this.spltLen.values[row] = Array.from(store.spltLen.subarray(from, from + count))
-    this.spltIat.values[row] = Array.from(store.spltIat.subarray(from, from + count))
+    // typed copies: one memcpy each (Array.from over a typed array walks an iterator per item)
+    this.spltLen.values[row] = store.spltLen.slice(from, from + count)
+    this.spltIat.values[row] = store.spltIat.slice(from, from + count)
     this.endReason.values[row] = endReason
     const hv = this.hints
     if (hints === undefined) for (let j = 0; j < 7; j++) hv[j]!.values[row] = null
