@@ -13,8 +13,7 @@
  */
 import { PluginError } from "@hashhound/core"
 import { Effect } from "effect"
-import * as vega from "vega"
-import { compile, type TopLevelSpec } from "vega-lite"
+import type { TopLevelSpec } from "vega-lite"
 
 export const PLUGIN_ID = "report.evaluation-html"
 
@@ -226,6 +225,8 @@ export const importanceSpec = (title: string, subtitle: string, bars: ReadonlyAr
 export const renderChart = (spec: TopLevelSpec): Effect.Effect<string, PluginError> =>
   Effect.tryPromise({
     try: async () => {
+      // loaded when a chart is drawn, not at start-up (vega alone takes ~300 ms to load)
+      const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")])
       const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" })
       try {
         return await view.toSVG()

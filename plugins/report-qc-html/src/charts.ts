@@ -10,8 +10,7 @@
  */
 import { html, PluginError, safeSvg, type CaptureLabels, type Html, type LogHistogram } from "@hashhound/core"
 import { Effect } from "effect"
-import * as vega from "vega"
-import { compile, type TopLevelSpec } from "vega-lite"
+import type { TopLevelSpec } from "vega-lite"
 
 export const PLUGIN_ID = "report.qc-html"
 
@@ -113,6 +112,8 @@ export const findingsSpec = (rows: ReadonlyArray<{ readonly check: string; reado
 export const renderChart = (spec: TopLevelSpec): Effect.Effect<string, PluginError> =>
   Effect.tryPromise({
     try: async () => {
+      // loaded when a chart is drawn, not at start-up (vega alone takes ~300 ms to load)
+      const [vega, { compile }] = await Promise.all([import("vega"), import("vega-lite")])
       const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" })
       try {
         return await view.toSVG()
