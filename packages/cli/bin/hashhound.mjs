@@ -1,6 +1,21 @@
 #!/usr/bin/env node
-// The `hashhound` command. Sources are TypeScript, loaded through tsx's ESM hook.
-import { register } from "tsx/esm/api"
+// The `hashhound` command. It runs the esbuild bundle of src/main.ts in ../dist, building it first
+// when it is missing or older than the sources (see bundle.mjs). HASHHOUND_FROM_SOURCE=1, or a
+// bundle that cannot be built, runs the TypeScript sources through tsx's ESM hook instead.
+const fromSource = async () => {
+  const { register } = await import("tsx/esm/api")
+  register()
+  await import("../src/main.ts")
+}
 
-register()
-await import("../src/main.ts")
+const forced = process.env.HASHHOUND_FROM_SOURCE
+if (forced !== undefined && forced !== "" && forced !== "0") await fromSource()
+else {
+  const { bundledMain } = await import("./bundle.mjs")
+  const bundle = await bundledMain()
+  if (bundle.url !== undefined) await import(bundle.url)
+  else {
+    process.stderr.write(`hashhound: ${bundle.note}; running from source\n`)
+    await fromSource()
+  }
+}

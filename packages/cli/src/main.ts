@@ -3,7 +3,9 @@
  * (0 ok, 1 run failed, 2 bad usage or config). Errors are one paragraph on stderr.
  */
 import { Command } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+// the package index also re-exports undici, sockets and cluster support (~2 MB the CLI never uses)
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer } from "effect"
 import { builtinRegistryLayer } from "./builtin-plugins.js"
 import { demoCommand } from "./commands/demo.js"

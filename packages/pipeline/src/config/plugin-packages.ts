@@ -6,7 +6,8 @@
  * `plugins.<i>`) and `extendRegistry` (built-ins plus loaded plugins; an id registered twice is
  * an issue at the package that brought it).
  * The naming rule: a name starting with `.` (or an absolute path) is a path relative to the
- * pipeline file's folder; anything else is a package name resolved from that folder.
+ * pipeline file's folder; anything else is a package name resolved from that folder. A package
+ * plain Node cannot import (TypeScript, as when the CLI runs from its bundle) is imported through tsx.
  * Does not hold: the built-in plugin list (the CLI passes it in) or the contract itself (core).
  */
 import { ConfigError, ConfigIssue, contractViolations, isPluginShape, makeRegistry, type AnyPlugin, type Registry } from "@hashhound/core"
@@ -34,8 +35,26 @@ const isPluginValue = isPluginShape
 /** Is this `plugins:` name a path (relative to the pipeline file) rather than a package name? */
 export const isPluginPath = (name: string): boolean => name.startsWith(".") || isAbsolute(name)
 
+/**
+ * A package written in TypeScript, or importing `@hashhound/*` (whose entry points are TypeScript
+ * sources), cannot be imported by plain Node: the CLI runs from an esbuild bundle, without tsx's
+ * hooks. Such an import is retried through tsx, loaded only then.
+ */
+const isUnknownExtension = (cause: unknown): boolean => isRecord(cause) && cause["code"] === "ERR_UNKNOWN_FILE_EXTENSION"
+
+const importThroughTsx = async (specifier: string): Promise<unknown> => {
+  const { tsImport } = await import("tsx/esm/api")
+  return tsImport(specifier, import.meta.url) as Promise<unknown>
+}
+
 const importModule = (specifier: string): Effect.Effect<unknown, string> =>
-  Effect.tryPromise({ try: () => import(specifier) as Promise<unknown>, catch: firstLine })
+  Effect.tryPromise({
+    try: () =>
+      (import(specifier) as Promise<unknown>).catch((cause: unknown) =>
+        isUnknownExtension(cause) ? importThroughTsx(specifier) : Promise.reject(cause)
+      ),
+    catch: firstLine
+  })
 
 /**
  * Import a `plugins:` name: resolve it from `baseDir` (so packages installed beside the pipeline
