@@ -1,9 +1,11 @@
 /**
  * `hashhound score` end to end through the real binary: a model trained by a small pipeline run
  * (generated lab traffic, 5 simulated minutes), then alerts for a generated production capture
- * (JSONL shape, order, threshold, attribution; CSV), for real third-party captures (the pool
- * sessions of the stratum capture are among the alerts at a permissive threshold), and the
- * errors a user can make (a folder without a card, a target FPR the card does not have).
+ * (JSONL shape, order, threshold, attribution; CSV), streaming (the same alerts, scores and top
+ * features, batch by batch, when the input is cut into many small batches), for real third-party
+ * captures (the pool sessions of the stratum capture are among the alerts at a permissive
+ * threshold), and the errors a user can make (a folder without a card, a target FPR the card does
+ * not have, a batch size out of range).
  */
 import { describeFixtures, fixture } from "@hashhound/testkit"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -115,13 +117,50 @@ describe("hashhound score", () => {
     expect(stderr).toContain(`${flows.toLocaleString("en-US")} alert(s) at score ≥ 0 (--threshold)`)
   })
 
-  it("refuses a folder without a model card and a target FPR the card does not have", { timeout: 60_000 }, () => {
+  it("streams batch by batch with the same alerts as scoring the whole input at once", { timeout: 180_000 }, () => {
+    // default: the capture is one batch, so this is the whole input scored and ranked at once,
+    // as score did before it streamed; then the same input cut into batches of 300 flows
+    const whole = join(dir, "whole.jsonl")
+    const batched = join(dir, "batched.jsonl")
+    const one = hashhound(["score", "--model", modelDir, production, "--threshold", "0", "--out", whole, "--quiet"], dir)
+    expect(one.code, one.stderr).toBe(0)
+    const many = hashhound(["score", "--model", modelDir, production, "--threshold", "0", "--batch-flows", "300", "--out", batched, "--quiet"], dir)
+    expect(many.code, many.stderr).toBe(0)
+    const reference = readAlerts(whole)
+    const streamed = readAlerts(batched)
+    expect(streamed.length).toBe(reference.length)
+    expect(reference.length).toBeGreaterThan(600)
+    // flow ids are <dataset>/<capture>/<batch>/<row>: one batch before, many now, 300 rows at most each
+    const batchOf = (alert: AlertJson): number => Number(alert.flow_id.split("/").at(-2))
+    const rowOf = (alert: AlertJson): number => Number(alert.flow_id.split("/").at(-1))
+    expect(new Set(reference.map(batchOf))).toEqual(new Set([0]))
+    const batches = streamed.map(batchOf)
+    expect(Math.max(...batches)).toBe(Math.ceil(reference.length / 300) - 1)
+    expect(Math.max(...streamed.map(rowOf))).toBeLessThan(300)
+    // written as they come: batch after batch, each ranked highest score first
+    for (let i = 1; i < streamed.length; i++) {
+      expect(batches[i]!).toBeGreaterThanOrEqual(batches[i - 1]!)
+      if (batches[i] === batches[i - 1]) expect(streamed[i]!.score).toBeLessThanOrEqual(streamed[i - 1]!.score)
+    }
+    // identical records apart from the flow id (global row = batch · 300 + row); ranked as a whole
+    // (a stable sort by score keeps ties in row order), they are the one-shot output line for line
+    const withoutId = ({ flow_id: _id, ...rest }: AlertJson) => rest
+    const ranked = [...streamed].sort((a, b) => b.score - a.score)
+    expect(ranked.map(withoutId)).toEqual(reference.map(withoutId))
+    expect(ranked.map((alert) => batchOf(alert) * 300 + rowOf(alert))).toEqual(reference.map(rowOf))
+    expect(many.stderr).toContain(`${reference.length.toLocaleString("en-US")} flows from 1 capture(s)`)
+  })
+
+  it("refuses a folder without a model card, a target FPR the card does not have and a batch size out of range", { timeout: 60_000 }, () => {
     const noCard = hashhound(["score", "--model", dir, production, "--quiet"], dir)
     expect(noCard.code).toBe(1)
     expect(noCard.stderr).toContain("no model card here")
     const badFpr = hashhound(["score", "--model", modelDir, production, "--target-fpr", "0.2", "--quiet"], dir)
     expect(badFpr.code).toBe(2)
     expect(badFpr.stderr).toContain("the model card has no threshold at target FPR 0.2 (it has: 0.01, 0.001)")
+    const badBatch = hashhound(["score", "--model", modelDir, production, "--batch-flows", "0", "--quiet"], dir)
+    expect(badBatch.code).toBe(2)
+    expect(badBatch.stderr).toContain("--batch-flows must be between 1 and 65536")
   })
 })
 

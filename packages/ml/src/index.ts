@@ -7,7 +7,7 @@
  * workers (`workers.ts`), the model-file envelope check (`model-file.ts`), whether an optional
  * package is installed (`optional-package.ts`), the metrics (`metrics/`: ROC-AUC and curve,
  * threshold at a target FPR or at the best F1, confusion matrix and rates, PR curve and average
- * precision, bootstrap interval of ROC-AUC, calibration) and permutation importance
+ * precision, bootstrap interval of ROC-AUC and paired interval of a difference, calibration) and permutation importance
  * (`permutation.ts`).
  * Does not hold: any model (each lives in its plugin), I/O, or the pipeline's evaluation driving.
  */
@@ -37,7 +37,14 @@ export {
 } from "./metrics/roc.js"
 export { confusionAt, confusionFromCounts, rates, type Confusion, type Rates } from "./metrics/confusion.js"
 export { averagePrecision, prCurve, type PrCurve } from "./metrics/precision-recall.js"
-export { bootstrapRocAuc, quantileSorted, type AucInterval, type BootstrapOptions } from "./metrics/bootstrap.js"
+export {
+  bootstrapRocAuc,
+  bootstrapRocAucDifference,
+  quantileSorted,
+  type AucDifference,
+  type AucInterval,
+  type BootstrapOptions
+} from "./metrics/bootstrap.js"
 export { calibration, type Calibration, type CalibrationBin } from "./metrics/calibration.js"
 export { permutationImportance, type PermutationOptions, type PermutationScore } from "./permutation.js"
 export { thresholdAtBestF1, type BestF1 } from "./metrics/best-f1.js"

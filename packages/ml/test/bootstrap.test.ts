@@ -1,10 +1,10 @@
 /**
  * The bootstrap interval of ROC-AUC: hand-checkable extremes (a perfect ranking, all ties), the
  * percentile rule, determinism for a seed, and that the interval brackets the estimate and narrows
- * with more rows.
+ * with more rows; the paired interval of a difference of two models' ROC-AUC.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { bootstrapRocAuc, quantileSorted } from "../src/metrics/bootstrap.js"
+import { bootstrapRocAuc, bootstrapRocAucDifference, quantileSorted } from "../src/metrics/bootstrap.js"
 import { rocAuc } from "../src/metrics/roc.js"
 import { makeRng } from "../src/random.js"
 
@@ -66,5 +66,32 @@ describe("bootstrapRocAuc", () => {
     const narrow = bootstrapRocAuc(data.scores, data.y, { resamples: 500, seed: 2, level: 0.5 })
     expect(narrow.lower).toBeGreaterThanOrEqual(wide.lower)
     expect(narrow.upper).toBeLessThanOrEqual(wide.upper)
+  })
+})
+
+describe("bootstrapRocAucDifference", () => {
+  it("is exactly 0 for a model against itself and brackets a real difference", () => {
+    const data = noisy(600, 5, 1.5)
+    const same = bootstrapRocAucDifference(data.scores, data.scores, data.y, { resamples: 300, seed: 3 })
+    expect([same.difference, same.lower, same.upper]).toEqual([0, 0, 0])
+    // b: the same scores with extra noise, so a ranks better on almost every resample
+    const rng = makeRng(8)
+    const worse = Float64Array.from(data.scores, (score) => score + rng.float() * 2)
+    const paired = bootstrapRocAucDifference(data.scores, worse, data.y, { resamples: 300, seed: 3 })
+    expect(paired.difference).toBeCloseTo(rocAuc(data.scores, data.y) - rocAuc(worse, data.y), 12)
+    expect(paired.difference).toBeGreaterThan(0)
+    expect(paired.lower).toBeGreaterThan(0)
+    expect(paired.upper).toBeGreaterThan(paired.difference)
+    expect(paired.resamples).toBe(300)
+    expect(bootstrapRocAucDifference(data.scores, worse, data.y, { resamples: 300, seed: 3 })).toEqual(paired)
+  })
+
+  it("is narrower than the two separate intervals when the models' errors are shared", () => {
+    const data = noisy(800, 6, 1.4)
+    const rng = makeRng(2)
+    const other = Float64Array.from(data.scores, (score) => score + rng.float() * 0.05)
+    const paired = bootstrapRocAucDifference(data.scores, other, data.y, { resamples: 400, seed: 1 })
+    const alone = bootstrapRocAuc(data.scores, data.y, { resamples: 400, seed: 1 })
+    expect(paired.upper - paired.lower).toBeLessThan((alone.upper - alone.lower) / 4)
   })
 })

@@ -5,7 +5,7 @@
  * Does not hold: validation of training data (`inputs.ts`).
  */
 import { Schema } from "effect"
-import type { GbdtParams } from "./boost.js"
+import type { GbdtParams } from "./prepare.js"
 
 const int = (min: number, max: number) => Schema.Int.pipe(Schema.between(min, max))
 const fraction = Schema.Number.pipe(Schema.greaterThan(0), Schema.lessThanOrEqualTo(1))
@@ -24,12 +24,17 @@ export const GbdtConfig = Schema.Struct({
   colsample: Schema.optionalWith(fraction, { default: () => 1 }),
   min_child_weight: Schema.optionalWith(nonNegative, { default: () => 1 }),
   min_samples_leaf: Schema.optionalWith(int(1, 1 << 30), { default: () => 1 }),
-  lambda: Schema.optionalWith(nonNegative, { default: () => 1 }),
+  /** L2 regularisation of leaf values */
+  lambda: Schema.optionalWith(nonNegative, { default: () => 3 }),
   min_split_gain: Schema.optionalWith(nonNegative, { default: () => 0 }),
   class_weight: Schema.optionalWith(Schema.Literal("none", "balanced"), { default: () => "none" as const }),
   /** 0 turns early stopping (and the validation split) off */
   early_stopping_rounds: Schema.optionalWith(int(0, 100_000), { default: () => 20 }),
   validation_fraction: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 0.5)), { default: () => 0.1 }),
+  /** what early stopping watches on the validation rows */
+  early_stopping_metric: Schema.optionalWith(Schema.Literal("logloss", "roc_auc"), { default: () => "logloss" as const }),
+  /** after early stopping, train again on all rows for the best number of rounds */
+  refit: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   seed: Schema.optionalWith(Schema.Int, { default: () => 1 }),
   threads: Schema.optionalWith(int(1, 64), { default: () => 2 })
 })
@@ -51,5 +56,7 @@ export const gbdtParams = (config: GbdtConfig): GbdtParams => ({
   classWeight: config.class_weight,
   earlyStoppingRounds: config.early_stopping_rounds,
   validationFraction: config.validation_fraction,
+  stoppingMetric: config.early_stopping_metric,
+  refit: config.refit,
   seed: config.seed
 })

@@ -38,6 +38,11 @@ const InfoJson = Schema.Struct({
   validation_rows: Schema.Number,
   trees_trained: Schema.Number,
   trees_kept: Schema.Number,
+  // files written before the refit existed lack these four
+  best_round: Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null }),
+  refit: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  validation_metric: Schema.optionalWith(Schema.NullOr(Schema.Literal("logloss", "roc_auc")), { default: () => null }),
+  validation_score: Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null }),
   validation_logloss: Schema.NullOr(Schema.Number),
   threads_used: Schema.Number
 })

@@ -4,7 +4,7 @@
  * Holds: `GbdtModel` (raw scores and probabilities over columns already in the model's feature
  * order, gain importance normalised to sum 1) and `sigmoid`.
  * Does not hold: training (`boost.ts`), the file format (`model-file.ts`) or feature-set checks
- * (`feature-set.ts`).
+ * (`@hashhound/ml`).
  */
 import { addTreeRaw, type Tree } from "./tree.js"
 
@@ -14,9 +14,17 @@ export interface GbdtInfo {
   readonly validation_rows: number
   /** trees grown before stopping */
   readonly trees_trained: number
-  /** trees kept (best validation iteration + 1, or all) */
+  /** trees in the model: the best round's count, its refit count, or all */
   readonly trees_kept: number
-  /** weighted validation log-loss at the kept iteration; null without early stopping */
+  /** trees up to the best validation round; null without early stopping */
+  readonly best_round: number | null
+  /** whether the model was refit on all rows after early stopping */
+  readonly refit: boolean
+  /** the early-stopping metric; null without early stopping */
+  readonly validation_metric: "logloss" | "roc_auc" | null
+  /** its value at the best round (log-loss weighted; ROC-AUC unweighted) */
+  readonly validation_score: number | null
+  /** weighted validation log-loss at the best round when that was the metric, else null */
   readonly validation_logloss: number | null
   readonly threads_used: number
 }

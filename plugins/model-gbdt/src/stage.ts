@@ -10,10 +10,11 @@
 import { PluginError, type FeatureMatrix, type ModelStage } from "@hashhound/core"
 import { alignFeatures, checkTraining } from "@hashhound/ml"
 import { Effect } from "effect"
-import { boost, prepareTraining, type Prepared } from "./boost.js"
+import { train } from "./boost.js"
 import { gbdtParams, type GbdtConfig } from "./config.js"
 import { GbdtModel } from "./model.js"
 import { decodeModel, encodeModel, writingError } from "./model-file.js"
+import { prepareTraining, type Prepared } from "./prepare.js"
 import { openPool, POOL_MIN_CELLS, serialPool, type HistogramPool } from "./threads.js"
 
 export const PLUGIN_ID = "model.gbdt"
@@ -68,7 +69,7 @@ export const makeGbdtStage = (config: GbdtConfig, tuning: GbdtTuning = {}): Mode
         return yield* Effect.scoped(
           Effect.flatMap(histogramPool(prepared, config.threads), (pool) =>
             Effect.try({
-              try: () => boost(prepared, params, pool),
+              try: () => train(prepared, params, pool),
               catch: (error) => processingError(`training failed: ${describe(error)}`)
             })
           )

@@ -1,7 +1,8 @@
 /**
  * model.gbdt behaviour beyond the shared contract: threads give the same model, learned missing
  * directions, growth limits, early stopping, class and explicit weights, subsampling
- * determinism, file version and corruption handling, permutation importance.
+ * determinism, file version and corruption handling (and files from before the refit),
+ * permutation importance.
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { FeatureMatrix, ModelStage } from "@hashhound/core"
@@ -75,10 +76,11 @@ describe("model.gbdt training", () => {
   it.effect("keeps leaf-wise trees within max_leaves and depth-wise trees within max_depth", () =>
     Effect.gen(function* () {
       const data = problem(3000, 2)
-      const leafwise = (yield* (yield* stageFor({ trees: 10, growth: "leafwise", max_leaves: 5, max_depth: 10, early_stopping_rounds: 0 })).fit(data.x, data.y)) as GbdtModel
+      // min_child_weight 1: small leaves allowed, so the limits under test are the ones that bind
+      const leafwise = (yield* (yield* stageFor({ trees: 10, growth: "leafwise", max_leaves: 5, max_depth: 10, min_child_weight: 1, early_stopping_rounds: 0 })).fit(data.x, data.y)) as GbdtModel
       for (const tree of leafwise.trees) expect(leaves(tree)).toBeLessThanOrEqual(5)
       expect(Math.max(...leafwise.trees.map(leaves))).toBe(5)
-      const depthwise = (yield* (yield* stageFor({ trees: 10, max_depth: 3, early_stopping_rounds: 0 })).fit(data.x, data.y)) as GbdtModel
+      const depthwise = (yield* (yield* stageFor({ trees: 10, max_depth: 3, min_child_weight: 1, early_stopping_rounds: 0 })).fit(data.x, data.y)) as GbdtModel
       for (const tree of depthwise.trees) expect(depth(tree)).toBeLessThanOrEqual(3)
       expect(Math.max(...depthwise.trees.map(depth))).toBe(3)
     }))
@@ -86,16 +88,38 @@ describe("model.gbdt training", () => {
   it.effect("stops early on a validation split and keeps the best round", () =>
     Effect.gen(function* () {
       const data = problem(3000, 3)
-      const stage = yield* stageFor({ trees: 400, learning_rate: 0.5, max_depth: 6, early_stopping_rounds: 5, validation_fraction: 0.2 })
+      const config = { trees: 400, learning_rate: 0.5, max_depth: 6, early_stopping_rounds: 5, validation_fraction: 0.2 }
+      const stage = yield* stageFor({ ...config, refit: false })
       const fitted = (yield* stage.fit(data.x, data.y)) as GbdtModel
       expect(fitted.info.trees_trained).toBeLessThan(400)
       expect(fitted.info.trees_kept).toBe(fitted.info.trees_trained - 5)
+      expect(fitted.info.best_round).toBe(fitted.info.trees_kept)
+      expect(fitted.info.refit).toBe(false)
       expect(fitted.info.validation_rows).toBe(Math.floor(fitted.info.validation_rows))
       expect(fitted.info.validation_rows).toBeGreaterThan(550)
+      expect(fitted.info.training_rows + fitted.info.validation_rows).toBe(3000)
+      expect(fitted.info.validation_metric).toBe("logloss")
       expect(fitted.info.validation_logloss).not.toBeNull()
+      expect(fitted.info.validation_score).toBe(fitted.info.validation_logloss)
+      // the default refit: the same early-stopping run, then all 3000 rows for the best number of
+      // rounds scaled by 3000 / training rows
+      const refit = (yield* (yield* stageFor(config)).fit(data.x, data.y)) as GbdtModel
+      expect(refit.info.refit).toBe(true)
+      expect(refit.info.trees_trained).toBe(fitted.info.trees_trained)
+      expect(refit.info.best_round).toBe(fitted.info.best_round)
+      expect(refit.info.training_rows).toBe(3000)
+      expect(refit.info.trees_kept).toBe(Math.round((fitted.info.best_round! * 3000) / fitted.info.training_rows))
+      expect(refit.trees.length).toBe(refit.info.trees_kept)
+      // on ROC-AUC: it stops where the validation ranking stops improving
+      const byAuc = (yield* (yield* stageFor({ ...config, refit: false, early_stopping_metric: "roc_auc" })).fit(data.x, data.y)) as GbdtModel
+      expect(byAuc.info.validation_metric).toBe("roc_auc")
+      expect(byAuc.info.validation_score).toBeGreaterThan(0.8)
+      expect(byAuc.info.validation_logloss).toBeNull()
+      expect(byAuc.info.trees_kept).toBe(byAuc.info.trees_trained - 5)
       const noStopping = (yield* (yield* stageFor({ trees: 30, early_stopping_rounds: 0 })).fit(data.x, data.y)) as GbdtModel
       expect(noStopping.info.validation_rows).toBe(0)
       expect(noStopping.info.trees_kept).toBe(30)
+      expect(noStopping.info).toMatchObject({ best_round: null, refit: false, validation_metric: null, validation_score: null })
     }))
 
   it.effect("raises minority scores with balanced class weights and with explicit weights", () =>
@@ -142,6 +166,11 @@ describe("model.gbdt training", () => {
       const broken = { ...json, trees: [{ ...trees[0]!, left: trees[0]!["left"]!.map((v) => (v > 0 ? 9999 : v)) }] }
       const corrupt = yield* Effect.flip(stage.load(encode(broken)))
       expect(corrupt.message).toContain("children out of range")
+      // a file written before the refit existed has none of its four record fields: still read
+      const { best_round: _b, refit: _r, validation_metric: _m, validation_score: _s, ...older } = json["info"] as Record<string, unknown>
+      const loaded = (yield* stage.load(encode({ ...json, info: older }))) as GbdtModel
+      expect(loaded.info).toMatchObject({ best_round: null, refit: false, validation_metric: null, validation_score: null })
+      expect(Array.from(yield* stage.predictProba(loaded, data.x))).toEqual(Array.from(yield* stage.predictProba(yield* stage.load(encode(json)), data.x)))
     }))
 
   it.effect("ranks informative features first by gain and by permutation importance", () =>

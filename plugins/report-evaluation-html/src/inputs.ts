@@ -160,7 +160,9 @@ export const CardInput = Schema.Struct({
     Schema.Struct({
       basis: Schema.optional(Schema.String),
       values: Schema.optionalWith(Schema.Array(ModelThreshold), { default: () => [] }),
-      default: Schema.optional(Schema.String)
+      default: Schema.optional(Schema.String),
+      out_of_fold: Schema.optional(Schema.Struct({ folds: Num, grouping: Schema.String })),
+      in_sample_reason: Schema.optional(Schema.String)
     })
   ),
   importance: Schema.optional(
@@ -180,6 +182,7 @@ export const CardInput = Schema.Struct({
   metrics: Schema.optional(
     Schema.Struct({
       training: Schema.optional(Schema.Struct({ roc_auc: NullableNum, pr_auc: Schema.optional(NullableNum), brier: Schema.optional(NullableNum) })),
+      out_of_fold: Schema.optional(Schema.Struct({ folds: Num, grouping: Schema.String, roc_auc: NullableNum, pr_auc: Schema.optional(NullableNum) })),
       datasets: Schema.optional(
         Schema.Record({
           key: Schema.String,

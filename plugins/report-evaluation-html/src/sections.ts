@@ -196,12 +196,17 @@ const resolutionNote = (thresholds: ReadonlyArray<ModelThreshold>): Html => {
     : html`<p class="muted">One benign training flow is ${percent(resolution)} FPR: the threshold${below.length === 1 ? "" : "s"} for ${below.map((t) => `FPR ≤ ${fprText(t.target_fpr)}`).join(", ")} ${below.length === 1 ? "is" : "are"} only "no training false positive", not a measured rate.</p>`
 }
 
+/** "5 folds grouped by conversation" */
+const foldText = (plan: { readonly folds: number; readonly grouping: string }): string => `${plan.folds} folds grouped by ${plan.grouping}`
+
 const resultsTable = (card: CardInput): Html => {
   const training = card.metrics?.training
+  const outOfFold = card.metrics?.out_of_fold
   const datasets = Object.entries(card.metrics?.datasets ?? {})
   if (training === undefined && datasets.length === 0) return html``
   return html`<h4>Results</h4><table><thead><tr><th>data</th><th class="num">ROC-AUC [95 % CI]</th><th class="num">PR-AUC</th></tr></thead><tbody>
 ${training === undefined ? "" : html`<tr><td>training rows <span class="muted">(in-sample)</span></td><td class="num">${fixed(training.roc_auc)}</td><td class="num">${fixed(training.pr_auc)}</td></tr>`}
+${outOfFold === undefined ? "" : html`<tr><td>training rows <span class="muted">(out-of-fold: ${foldText(outOfFold)})</span></td><td class="num">${fixed(outOfFold.roc_auc)}</td><td class="num">${fixed(outOfFold.pr_auc ?? null)}</td></tr>`}
 ${datasets.map(
   ([name, m]) => html`<tr><td>${name}${m.in_sample === true ? html` <span class="muted">(in-sample)</span>` : ""}</td><td class="num">${fixed(m.roc_auc)}${
     m.roc_auc_ci === undefined || m.roc_auc_ci === null ? "" : html` <span class="muted">[${fixed(m.roc_auc_ci.lo)}, ${fixed(m.roc_auc_ci.hi)}]</span>`
@@ -217,7 +222,9 @@ export const cardSection = (card: CardInput): Html => {
 <div><h4>Parameters</h4><table class="kv"><tbody>${Object.entries(card.params).map(([key, value]) => html`<tr><th>${key}</th><td class="wrap">${jsonText(value)}</td></tr>`)}</tbody></table></div>
 <div><h4>Training data</h4><table><thead><tr><th>dataset</th><th class="num">flows</th><th class="num">mining</th><th class="num">benign</th><th class="num">unknown</th></tr></thead><tbody>
 ${card.training.map((t) => html`<tr><td class="wrap">${t.dataset}</td><td class="num">${count(t.rows ?? 0)}</td><td class="num">${count(t.mining ?? 0)}</td><td class="num">${count(t.benign ?? 0)}</td><td class="num">${count(t.unknown_dropped ?? 0)}</td></tr>`)}</tbody></table>
-${thresholds.length === 0 ? "" : html`<h4>Thresholds ${card.thresholds?.basis === undefined ? "" : html`<span class="muted">(from ${card.thresholds.basis} training scores)</span>`}</h4>
+${thresholds.length === 0 ? "" : html`<h4>Thresholds ${card.thresholds?.basis === undefined ? "" : html`<span class="muted">(from ${card.thresholds.basis} training scores${
+  card.thresholds.out_of_fold === undefined ? "" : html`: ${foldText(card.thresholds.out_of_fold)}`
+}${card.thresholds.in_sample_reason === undefined ? "" : html`; no folds: ${card.thresholds.in_sample_reason}`})</span>`}</h4>
 <table><thead><tr><th>rule</th><th class="num">score ≥</th><th class="num">training recall</th><th class="num">training FPR</th></tr></thead><tbody>
 ${thresholds.map((t) => html`<tr><td>${t.rule === "best_f1" ? "best F1" : `FPR ≤ ${fprText(t.target_fpr)}`}${card.thresholds?.default === t.id ? html` <span class="badge pass">default</span>` : ""}</td><td class="num">${thresholdText(t.threshold)}</td><td class="num">${percent(t.train?.recall)}</td><td class="num">${percent(t.train?.fpr)}</td></tr>`)}</tbody></table>
 ${resolutionNote(thresholds)}`}

@@ -99,7 +99,7 @@ export const evaluationArtifacts = (hostile = false, outputDir = "/nonexistent/h
     key: "k",
     target_fpr: [0.001, 0.0001],
     settings: { bootstrap_resamples: 200, bootstrap_seed: 1, confidence: 0.95, calibration_bins: 10, curve_points_max: 500, breakdown_groups_max: 100 },
-    models: models.map((name, i) => ({ name, type: name, threshold_basis: "in-sample", thresholds: thresholds(i / 100) })),
+    models: models.map((name, i) => ({ name, type: name, threshold_basis: name === "model.gbdt" ? "out-of-fold" : "in-sample", thresholds: thresholds(i / 100) })),
     train_datasets: ["lab"],
     test_datasets: [campus],
     skipped_datasets: [],
@@ -150,7 +150,11 @@ export const evaluationArtifacts = (hostile = false, outputDir = "/nonexistent/h
     allow_guarded_columns: [],
     training: [{ dataset: "lab", rows: 600, mining: 100, benign: 500, unknown_dropped: 0 }],
     training_rows: { rows: 600, mining: 100, benign: 500 },
-    thresholds: { basis: "in-sample", default: "fpr=0.0001", values: thresholds(i / 100) },
+    // gbdt's thresholds come from out-of-fold scores; logistic's, for contrast, from in-sample ones
+    thresholds:
+      name === "model.gbdt"
+        ? { basis: "out-of-fold", default: "fpr=0.0001", values: thresholds(i / 100), out_of_fold: { folds: 5, grouping: "conversation", groups: 69, seed: 1 } }
+        : { basis: "in-sample", default: "fpr=0.0001", values: thresholds(i / 100), in_sample_reason: "1 conversation group(s) with mining rows" },
     feature_medians: { [feature]: 0.01, server_port_class: 2, bytes_total: 4000 },
     importance: {
       ...(name === "model.gbdt" ? { gain: { [feature]: 0.4, server_port_class: 0.5, bytes_total: 0.1 } } : {}),
@@ -158,6 +162,7 @@ export const evaluationArtifacts = (hostile = false, outputDir = "/nonexistent/h
     },
     metrics: {
       training: { in_sample: true, roc_auc: 1, pr_auc: 1, brier: 0.001 },
+      ...(name === "model.gbdt" ? { out_of_fold: { folds: 5, grouping: "conversation", groups: 69, seed: 1, roc_auc: 0.987, pr_auc: 0.912, brier: 0.01 } } : {}),
       datasets: { [campus]: { in_sample: false, roc_auc: 0.96, roc_auc_ci: { lo: 0.94, hi: 0.98 }, pr_auc: 0.71 }, lab: { in_sample: true, roc_auc: 1, roc_auc_ci: { lo: 0.999, hi: 1 }, pr_auc: 0.999 } }
     }
   })

@@ -66,6 +66,11 @@ describe("report.evaluation-html", () => {
       expect(page).toContain('<span class="muted">AUC 0.942</span>')
       expect(page).toContain("campus-02.pcap")
       expect(page).toContain("in-sample: training data")
+      // where each card's thresholds come from, and the out-of-fold training result
+      expect(page).toContain("(from out-of-fold training scores: 5 folds grouped by conversation)")
+      expect(page).toContain("(from in-sample training scores; no folds: 1 conversation group(s) with mining rows)")
+      expect(page).toContain("(out-of-fold, in-sample training scores)")
+      expect(page).toMatch(/training rows <span class="muted">\(out-of-fold: 5 folds grouped by conversation\)<\/span><\/td><td class="num">0\.987<\/td><td class="num">0\.912<\/td>/)
       expect(page).toContain("Model cards")
       expect(page).toContain("the thresholds for FPR ≤ 0.001, FPR ≤ 0.0001 are only")
       expect(page).toContain("features.temporal")

@@ -8,12 +8,16 @@
  *
  * Holds: argument parsing, the benchmark loop (each model with its default config apart from
  * `threads`; gbdt also with early stopping off when --compare-threads asks for threads 1 vs 2)
- * and the report. Reference plugins whose npm package is absent print "not installed"; a model
- * that refuses the data (row limits) prints its reason.
+ * and the report: one line per model, then, when model.xgboost-wasm ran, each other model
+ * against it: fit wall-time ratio and the ROC-AUC difference with its paired bootstrap 95 %
+ * interval (1,000 seeded resamples of the test rows, both models measured on each). Reference
+ * plugins whose npm package is absent print "not installed"; a model that refuses the data (row
+ * limits) prints its reason.
  * Does not hold: the data generator (`flows.ts`).
  */
 import { availableParallelism } from "node:os"
 import type { AnyPlugin, ModelStage } from "@hashhound/core"
+import { bootstrapRocAucDifference } from "@hashhound/ml"
 import { Effect } from "effect"
 import { gbdtPlugin, rocAuc } from "../../../plugins/model-gbdt/src/index.js"
 import { logisticPlugin } from "../../../plugins/model-logistic/src/index.js"
@@ -99,7 +103,13 @@ const entries = (args: Args): ReadonlyArray<Entry> => {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`
 
-const runOne = (entry: Entry, train: ReturnType<typeof syntheticFlows>, test: ReturnType<typeof syntheticFlows>) =>
+interface Result {
+  readonly line: string
+  readonly scores?: Float64Array
+  readonly fitWallMs?: number
+}
+
+const runOne = (entry: Entry, train: ReturnType<typeof syntheticFlows>, test: ReturnType<typeof syntheticFlows>): Effect.Effect<Result, unknown> =>
   Effect.gen(function* () {
     const stage = (yield* entry.plugin.make(entry.config)) as ModelStage
     const t0 = performance.now()
@@ -115,8 +125,15 @@ const runOne = (entry: Entry, train: ReturnType<typeof syntheticFlows>, test: Re
       .map((key) => `${key}=${typeof info[key] === "number" && !Number.isInteger(info[key]) ? (info[key] as number).toFixed(4) : String(info[key])}`)
     // CPU time over all threads of the process: on a busy machine it says more than wall time
     const fitCpu = seconds((cpu.user + cpu.system) / 1000)
-    return `fit ${seconds(t1 - t0).padStart(9)} (CPU ${fitCpu.padStart(9)})  score ${seconds(t2 - t1).padStart(8)}  ROC-AUC ${rocAuc(scores, test.y).toFixed(4)}  ${notes.join(" ")}`
+    return {
+      line: `fit ${seconds(t1 - t0).padStart(9)} (CPU ${fitCpu.padStart(9)})  score ${seconds(t2 - t1).padStart(8)}  ROC-AUC ${rocAuc(scores, test.y).toFixed(4)}  ${notes.join(" ")}`,
+      scores,
+      fitWallMs: t1 - t0
+    }
   })
+
+const REFERENCE = "model.xgboost-wasm (reference)"
+const signed = (value: number): string => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(4)}`
 
 const main = async (): Promise<void> => {
   const args = parseArgs(process.argv.slice(2))
@@ -127,15 +144,27 @@ const main = async (): Promise<void> => {
   let positives = 0
   for (const label of train.y) positives += label
   console.log(`data generated in ${seconds(performance.now() - g0)}; ${positives} mining rows in training (${((100 * positives) / args.rows).toFixed(1)}%)`)
+  const results: Array<{ readonly label: string } & Result> = []
   for (const entry of entries(args)) {
     if (entry.unavailable !== undefined) {
       console.log(`${entry.label.padEnd(58)} ${entry.unavailable}`)
       continue
     }
-    const line = await Effect.runPromise(
-      Effect.catchAll(runOne(entry, train, test), (error) => Effect.succeed(`refused: ${error instanceof Error ? error.message : String(error)}`))
+    const result = await Effect.runPromise(
+      Effect.catchAll(runOne(entry, train, test), (error): Effect.Effect<Result> => Effect.succeed({ line: `refused: ${error instanceof Error ? error.message : String(error)}` }))
     )
-    console.log(`${entry.label.padEnd(58)} ${line}`)
+    results.push({ label: entry.label, ...result })
+    console.log(`${entry.label.padEnd(58)} ${result.line}`)
+  }
+  const reference = results.find((result) => result.label === REFERENCE)
+  if (reference?.scores === undefined || reference.fitWallMs === undefined) return
+  console.log(`against ${REFERENCE}: fit wall-time ratio, ROC-AUC difference [paired bootstrap 95 % interval]`)
+  for (const result of results) {
+    if (result === reference || result.scores === undefined || result.fitWallMs === undefined) continue
+    const diff = bootstrapRocAucDifference(result.scores, reference.scores, test.y, { resamples: 1000, seed: 1 })
+    console.log(
+      `${result.label.padEnd(58)} ${(reference.fitWallMs / result.fitWallMs).toFixed(1)}× faster  ΔROC-AUC ${signed(diff.difference)} [${signed(diff.lower)}, ${signed(diff.upper)}]`
+    )
   }
 }
 

@@ -6,7 +6,7 @@
  * in µs and ISO 8601, capture, score, threshold, model and the top features with their
  * contributions) and the two output formats: `toJsonl` (one JSON object per line) and `toCsv`
  * (RFC 4180 quoting; the top features flattened to `top<k>_feature`, `top<k>_value`,
- * `top<k>_delta`).
+ * `top<k>_delta`; `csvHeader` and `toCsvRows` give the two parts for writing batch by batch).
  * Does not hold: scoring or attribution (`attribution.ts`), writing files (the CLI).
  */
 import type { Contribution } from "./attribution.js"
@@ -89,17 +89,24 @@ const csvCell = (value: string | number | null): string => {
 
 const FIXED_COLUMNS = ["flow_id", "capture", "src_ip", "src_port", "dst_ip", "dst_port", "protocol", "first_seen_us", "last_seen_us", "first_seen", "last_seen", "score", "threshold", "model"] as const
 
-/** CSV with a header; `topK` feature slots (empty cells where a flow has fewer). */
-export const toCsv = (alerts: ReadonlyArray<Alert>, topK = 3): string => {
+/** The CSV header line (newline-terminated) for `topK` feature slots. */
+export const csvHeader = (topK = 3): string => {
   const slots = Array.from({ length: topK }, (_, k) => [`top${k + 1}_feature`, `top${k + 1}_value`, `top${k + 1}_delta`])
-  const header = [...FIXED_COLUMNS, ...slots.flat()].join(",")
-  const lines = alerts.map((alert) => {
-    const fixed = FIXED_COLUMNS.map((column) => csvCell(alert[column]))
-    const top = Array.from({ length: topK }, (_, k) => {
-      const c = alert.top_features[k]
-      return c === undefined ? ["", "", ""] : [csvCell(c.feature), csvCell(c.value), csvCell(c.delta)]
-    })
-    return [...fixed, ...top.flat()].join(",")
-  })
-  return `${[header, ...lines].join("\n")}\n`
+  return `${[...FIXED_COLUMNS, ...slots.flat()].join(",")}\n`
 }
+
+/** CSV lines without a header, each newline-terminated (for writing alerts batch by batch). */
+export const toCsvRows = (alerts: ReadonlyArray<Alert>, topK = 3): string =>
+  alerts
+    .map((alert) => {
+      const fixed = FIXED_COLUMNS.map((column) => csvCell(alert[column]))
+      const top = Array.from({ length: topK }, (_, k) => {
+        const c = alert.top_features[k]
+        return c === undefined ? ["", "", ""] : [csvCell(c.feature), csvCell(c.value), csvCell(c.delta)]
+      })
+      return `${[...fixed, ...top.flat()].join(",")}\n`
+    })
+    .join("")
+
+/** CSV with a header; `topK` feature slots (empty cells where a flow has fewer). */
+export const toCsv = (alerts: ReadonlyArray<Alert>, topK = 3): string => csvHeader(topK) + toCsvRows(alerts, topK)

@@ -11,24 +11,31 @@
  *   training: [{ dataset, rows, mining, benign, unknown_dropped }],
  *   training_sources: [{ dataset, type, raw }],         // how the training flows were made (timeouts…)
  *   training_rows: { rows, mining, benign },           // rows the model was fitted on
- *   thresholds: { basis: "in-sample", default: "fpr=…", values: [ModelThreshold] },
+ *   thresholds: { basis: "out-of-fold" | "in-sample", default: "fpr=…", values: [ModelThreshold],
+ *                 out_of_fold?: { folds, grouping: "capture" | "conversation" | "flow", groups, seed },
+ *                 in_sample_reason?: string },               // why there are no out-of-fold scores
  *   feature_medians: { name: number | null },          // reference values for per-flow attribution
  *   importance: { gain?: { name: number }, permutation: { metric, rows, repeats, seed, values: { name: { mean, std } } } },
  *   metrics: { training: { in_sample: true, roc_auc, pr_auc, brier },
+ *              out_of_fold?: { folds, grouping, groups, seed, roc_auc, pr_auc, brier },
  *              datasets?: { <name>: { in_sample, roc_auc, roc_auc_ci, pr_auc } } } }
  * ```
- * `thresholds.basis` says which scores the thresholds come from: the model plugins give no
- * out-of-bag or validation scores through the ModelStage contract, so they are in-sample
- * training scores (optimistic for models that fit their training rows closely, such as random
- * forests: their in-sample benign scores are lower than on new data, so the FPR on new data is
- * higher than the target). `default` is the threshold at the smallest target FPR.
+ * `thresholds.basis` says which scores the thresholds come from: `out-of-fold` training scores
+ * (the pipeline fits the model again on k − 1 of k folds, k = 5, grouped by capture or by
+ * conversation so near-duplicate flows never sit on both sides, and scores the held-out fold;
+ * see `out-of-fold.ts`), or, when the training data has too few groups for 2 folds, the final
+ * model's `in-sample` scores of its own training rows (optimistic: a model separates its own
+ * training rows better than new ones, so the FPR on new data is higher than the target).
+ * `default` is the threshold at the smallest target FPR.
  * Holds: the `ModelCard` type, `ModelCardJson` (a Schema that reads a card back, extra keys
  * ignored), `ModelThresholdJson` and `defaultThresholdId`.
  * Does not hold: computing the thresholds or importance (`thresholds.ts`, `importance.ts`).
  */
 import { Schema } from "effect"
 import type { CARD_FORMAT, ModelThreshold, ThresholdBasis } from "./format.js"
+import type { ScoreSummary } from "./fit-summary.js"
 import type { PermutationJson } from "./importance.js"
+import type { OutOfFoldJson } from "./out-of-fold.js"
 
 export interface FeatureGroupRecord {
   readonly type: string
@@ -51,11 +58,18 @@ export interface ModelCard {
   readonly training: ReadonlyArray<{ readonly dataset: string; readonly rows: number; readonly mining: number; readonly benign: number; readonly unknown_dropped: number }>
   readonly training_sources: ReadonlyArray<{ readonly dataset: string; readonly type: string; readonly raw: Readonly<Record<string, unknown>> }>
   readonly training_rows: { readonly rows: number; readonly mining: number; readonly benign: number }
-  readonly thresholds: { readonly basis: ThresholdBasis; readonly default: string | null; readonly values: ReadonlyArray<ModelThreshold> }
+  readonly thresholds: {
+    readonly basis: ThresholdBasis
+    readonly default: string | null
+    readonly values: ReadonlyArray<ModelThreshold>
+    readonly out_of_fold?: OutOfFoldJson
+    readonly in_sample_reason?: string
+  }
   readonly feature_medians: Readonly<Record<string, number | null>>
   readonly importance: { readonly gain?: Readonly<Record<string, number>>; readonly permutation: PermutationJson }
   readonly metrics: {
     readonly training: { readonly in_sample: true; readonly roc_auc: number | null; readonly pr_auc: number | null; readonly brier: number | null }
+    readonly out_of_fold?: OutOfFoldJson & ScoreSummary
     readonly datasets?: Readonly<
       Record<string, { readonly in_sample: boolean; readonly roc_auc: number | null; readonly roc_auc_ci: { readonly lo: number; readonly hi: number } | null; readonly pr_auc: number | null }>
     >

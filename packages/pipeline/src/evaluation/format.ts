@@ -8,7 +8,7 @@
  * { format, key, target_fpr: [0.001, …],
  *   settings: { bootstrap_resamples, bootstrap_seed, confidence, calibration_bins, curve_points_max,
  *               breakdown_groups_max },
- *   models: [{ name, type, threshold_basis: "in-sample",
+ *   models: [{ name, type, threshold_basis: "out-of-fold" | "in-sample",
  *              thresholds: [ModelThreshold] }],          // fixed on the training data
  *   train_datasets, test_datasets, skipped_datasets,      // skipped: failed QC, not scored
  *   datasets: { <name>: {
@@ -73,7 +73,7 @@ export interface ModelThreshold {
   readonly threshold: number | null
   /** 1 / benign training flows: the smallest FPR step the training data can measure */
   readonly fpr_resolution: number | null
-  /** what the threshold does on the training rows it was chosen on */
+  /** what the threshold does on the training scores it was chosen on (out-of-fold or in-sample) */
   readonly train: Rates | null
 }
 
@@ -166,7 +166,12 @@ export const DEFAULT_SETTINGS: EvaluationSettings = {
   breakdown_groups_max: 100
 }
 
-export type ThresholdBasis = "in-sample"
+/**
+ * Which training scores the fixed thresholds come from: `out-of-fold` (each training row scored
+ * by a model fitted on the other folds, see `out-of-fold.ts`), or `in-sample` (the final model's
+ * scores of its own training rows) when the training data has too few groups for 2 folds.
+ */
+export type ThresholdBasis = "in-sample" | "out-of-fold"
 
 export interface EvaluationMetrics {
   readonly format: typeof METRICS_FORMAT

@@ -7,8 +7,10 @@
  * declared order) with their merged labels: `mining` → 1, `benign` → 0, `unknown` dropped.
  * Writes models/<model>/model.bin (the plugin's `save` bytes) and card.json (the model card:
  * params, features, feature groups with their configs and flow columns, training label counts,
- * thresholds fixed on in-sample training scores at each target FPR and best F1, permutation and
- * gain importance, training medians, metrics; see `evaluation/card.ts`),
+ * thresholds at each target FPR and best F1 fixed on out-of-fold training scores (the model
+ * fitted again on 4 of 5 folds, grouped by capture or conversation, scoring the fifth; in-sample
+ * scores only when there are too few groups), permutation and gain importance, training
+ * medians, metrics; see `evaluation/card.ts` and `evaluation/out-of-fold.ts`),
  * evaluation/scores-<dataset>.parquet (flow_id, label, one `score_<model>` column per model),
  * evaluation/metrics.json and evaluation/curves.json (shapes in `evaluation/format.ts`).
  * Models are redone when their key (config, train features and labels, target FPRs, card
@@ -26,6 +28,9 @@ import {
   CURVES_FORMAT,
   DEFAULT_SETTINGS,
   defaultThresholdId,
+  OUT_OF_FOLD,
+  outOfFoldPlan,
+  outOfFoldScores,
   evaluateModel,
   evaluationRows,
   METRICS_FORMAT,
@@ -36,7 +41,9 @@ import {
   type EvaluationMetrics,
   type ModelCard,
   type ModelMetrics,
-  type ModelThreshold
+  type ModelThreshold,
+  type OutOfFoldPlan,
+  type ThresholdBasis
 } from "../evaluation/index.js"
 import { ensureDir, fileExists, quoteLiteral, readBytes, readJson, writeFileAtomic } from "../storage/index.js"
 import type { RunContext } from "./context.js"
@@ -61,6 +68,8 @@ interface DatasetMatrix {
   readonly labels: ReadonlyArray<string | null>
   readonly labelRaw: ReadonlyArray<string | null> | undefined
   readonly captures: ReadonlyArray<string | null> | undefined
+  readonly srcIps: ReadonlyArray<string | null>
+  readonly dstIps: ReadonlyArray<string | null>
 }
 
 const modelNames = (models: ReadonlyArray<Made<"model">>): ReadonlyArray<string> => {
@@ -101,6 +110,8 @@ const loadDataset = (context: RunContext, dataset: string, groups: ReadonlyArray
     const labels: Array<string | null> = []
     const labelRaw: Array<string | null> = []
     const captures: Array<string | null> = []
+    const srcIps: Array<string | null> = []
+    const dstIps: Array<string | null> = []
     let anyRaw = false
     let offset = 0
     for (const unit of record?.units ?? []) {
@@ -109,11 +120,13 @@ const loadDataset = (context: RunContext, dataset: string, groups: ReadonlyArray
         flowIds.push(...(readStrings(labelPart, "flow_id") ?? []))
         labels.push(...(readStrings(labelPart, "label") ?? []))
         const flowPath = layout.flowsPart(unit.number, stored.index)
-        const described = yield* context.storage.query(`SELECT COLUMNS(lambda c: c IN ('capture', 'label_raw')) FROM read_parquet(${quoteLiteral(flowPath)})`)
+        const described = yield* context.storage.query(`SELECT COLUMNS(lambda c: c IN ('capture', 'label_raw', 'src_ip', 'dst_ip')) FROM read_parquet(${quoteLiteral(flowPath)})`)
         const raw = readStrings(described, "label_raw")
         anyRaw ||= raw !== undefined
         labelRaw.push(...(raw ?? new Array<string | null>(stored.rows).fill(null)))
         captures.push(...(readStrings(described, "capture") ?? new Array<string | null>(stored.rows).fill(unit.id)))
+        srcIps.push(...(readStrings(described, "src_ip") ?? new Array<string | null>(stored.rows).fill(null)))
+        dstIps.push(...(readStrings(described, "dst_ip") ?? new Array<string | null>(stored.rows).fill(null)))
         let column = 0
         for (const [index, group] of groups.entries()) {
           const part = yield* context.storage.readParquet(layout.featuresPart(dirs[index]!, unit.number, stored.index))
@@ -126,10 +139,15 @@ const loadDataset = (context: RunContext, dataset: string, groups: ReadonlyArray
         offset += stored.rows
       }
     }
-    return { matrix: { names, rows, columns }, flowIds, labels, labelRaw: anyRaw ? labelRaw : undefined, captures }
+    return { matrix: { names, rows, columns }, flowIds, labels, labelRaw: anyRaw ? labelRaw : undefined, captures, srcIps, dstIps }
   })
 
-const StoredThresholds = Schema.Struct({ thresholds: Schema.Struct({ values: Schema.Array(ModelThresholdJson) }) })
+const StoredThresholds = Schema.Struct({
+  thresholds: Schema.Struct({ basis: Schema.optionalWith(Schema.Literal("in-sample", "out-of-fold"), { default: () => "in-sample" as const }), values: Schema.Array(ModelThresholdJson) })
+})
+
+/** How thresholds are fixed (part of each model's key: a change refits and rewrites the cards). */
+const THRESHOLD_METHOD = { scores: "out-of-fold/1", ...OUT_OF_FOLD }
 
 const floatVector = (values: Float64Array): Vector => makeVector(makeData({ type: new Float64(), length: values.length, data: values }))
 
@@ -172,7 +190,7 @@ export const runModels = (
         if (evaluation.train.includes(dataset)) loaded.set(dataset, data)
         return data
       })
-    let training: { readonly x: FeatureMatrix; readonly y: Uint8Array; readonly card: ModelCard["training"] } | undefined
+    let training: { readonly x: FeatureMatrix; readonly y: Uint8Array; readonly card: ModelCard["training"]; readonly folds: OutOfFoldPlan } | undefined
     const trainingSet = Effect.gen(function* () {
       if (training !== undefined) return training
       const parts = []
@@ -185,20 +203,33 @@ export const runModels = (
       const featureNames = parts[0]?.data.matrix.names ?? []
       const columns = featureNames.map(() => new Float64Array(total))
       const y = new Uint8Array(total)
+      // out-of-fold groups: captures of different datasets never share a group
+      const captures: Array<string> = []
+      const srcIps: Array<string | null> = []
+      const dstIps: Array<string | null> = []
       let offset = 0
       for (const part of parts) {
         part.rows.known.forEach((row, index) => {
           for (let column = 0; column < columns.length; column++) columns[column]![offset + index] = part.data.matrix.columns[column]![row]!
+          captures.push(`${part.dataset}/${part.data.captures?.[row] ?? ""}`)
+          srcIps.push(part.data.srcIps[row] ?? null)
+          dstIps.push(part.data.dstIps[row] ?? null)
         })
         y.set(part.rows.y, offset)
         offset += part.rows.known.length
       }
-      training = { x: { names: featureNames, rows: total, columns }, y, card: parts.map((part) => ({ dataset: part.dataset, ...part.rows.counts })) }
+      training = {
+        x: { names: featureNames, rows: total, columns },
+        y,
+        card: parts.map((part) => ({ dataset: part.dataset, ...part.rows.counts })),
+        folds: outOfFoldPlan(y, captures, srcIps, dstIps)
+      }
       return training
     })
 
     const fitted: Array<unknown> = []
     const thresholds: Array<ReadonlyArray<ModelThreshold>> = []
+    const bases: Array<ThresholdBasis> = []
     const cards: Array<Record<string, unknown>> = []
     const trained: Array<string> = []
     const reused: Array<string> = []
@@ -206,7 +237,7 @@ export const runModels = (
     for (const [index, model] of models.entries()) {
       const name = names[index]!
       const dir = context.layout.modelDir(name)
-      const key = configHash({ model: modelKey(model.identity, trainKeys), card: CARD_FORMAT, target_fpr: targetFprs })
+      const key = configHash({ model: modelKey(model.identity, trainKeys), card: CARD_FORMAT, target_fpr: targetFprs, thresholds: THRESHOLD_METHOD })
       keys.push(key)
       const binPath = join(dir, "model.bin")
       const cardPath = join(dir, "card.json")
@@ -217,6 +248,7 @@ export const runModels = (
         if (bytes !== undefined && Either.isRight(stored)) {
           fitted.push(yield* model.stage.load(bytes))
           thresholds.push(stored.right.thresholds.values)
+          bases.push(stored.right.thresholds.basis)
           cards.push(card as Record<string, unknown>)
           reused.push(name)
           continue
@@ -225,7 +257,18 @@ export const runModels = (
       const set = yield* trainingSet
       const fit = yield* model.stage.fit(set.x, set.y)
       const bytes = yield* model.stage.save(fit)
-      const summary = yield* summarizeFit(model.stage, fit, set.x, set.y, targetFprs)
+      const folds = set.folds
+      const outOfFold =
+        folds.folds >= 2
+          ? {
+              scores: yield* outOfFoldScores(model.stage, set.x, set.y, folds),
+              plan: { folds: folds.folds, grouping: folds.grouping, groups: folds.groups, seed: OUT_OF_FOLD.seed }
+            }
+          : undefined
+      if (outOfFold === undefined) {
+        yield* context.progress.emit({ _tag: "Log", level: "warn", message: `${name}: thresholds fixed on in-sample training scores (${folds.reason ?? "no folds"})` })
+      }
+      const summary = yield* summarizeFit(model.stage, fit, set.x, set.y, targetFprs, outOfFold)
       yield* ensureDir(dir)
       yield* writeFileAtomic(binPath, bytes)
       const card: ModelCard = {
@@ -245,10 +288,15 @@ export const runModels = (
           return source === undefined ? [] : [{ dataset, type: source.type, raw: source.raw }]
         }),
         training_rows: { rows: set.x.rows, mining: set.y.reduce((sum, v) => sum + v, 0), benign: set.y.length - set.y.reduce((sum, v) => sum + v, 0) },
-        thresholds: { basis: "in-sample", default: defaultThresholdId(summary.thresholds), values: summary.thresholds },
+        thresholds: {
+          basis: summary.basis,
+          default: defaultThresholdId(summary.thresholds),
+          values: summary.thresholds,
+          ...(outOfFold === undefined ? { in_sample_reason: folds.reason ?? "no folds" } : { out_of_fold: outOfFold.plan })
+        },
         feature_medians: summary.medians,
         importance: summary.importance,
-        metrics: { training: summary.training }
+        metrics: { training: summary.training, ...(summary.outOfFold === undefined ? {} : { out_of_fold: summary.outOfFold }) }
       }
       yield* writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`)
       yield* context.manifest.update((manifest) => {
@@ -256,6 +304,7 @@ export const runModels = (
       })
       fitted.push(fit)
       thresholds.push(summary.thresholds)
+      bases.push(summary.basis)
       cards.push(card as unknown as Record<string, unknown>)
       trained.push(name)
     }
@@ -313,7 +362,7 @@ export const runModels = (
       key: evalKey,
       target_fpr: targetFprs,
       settings,
-      models: names.map((name, index) => ({ name, type: models[index]!.entry.type, threshold_basis: "in-sample", thresholds: thresholds[index]! })),
+      models: names.map((name, index) => ({ name, type: models[index]!.entry.type, threshold_basis: bases[index]!, thresholds: thresholds[index]! })),
       train_datasets: evaluation.train,
       test_datasets: tests,
       skipped_datasets: evaluation.test.filter((dataset) => failedDatasets.has(dataset)),

@@ -2,7 +2,7 @@
  * The models stage end to end over the runner's test plugins: metrics.json (held-out and
  * in-sample datasets, intervals, operating points, behaviours from label_raw, captures),
  * curves.json, the model card (feature groups with configs, flow columns, thresholds fixed on
- * in-sample training scores, importance, medians, training sources, results), what a report is
+ * out-of-fold training scores, importance, medians, training sources, results), what a report is
  * given, and reruns (a reused model keeps its card's thresholds; a new target FPR retrains).
  */
 import { it } from "@effect/vitest"
@@ -73,7 +73,7 @@ describe("the models stage's evaluation", () => {
       expect(metrics.train_datasets).toEqual(["lab"])
       expect(metrics.test_datasets).toEqual(["campus"])
       expect(Object.keys(metrics.datasets)).toEqual(["campus", "lab"])
-      expect(metrics.models[0]).toMatchObject({ name: "model.test-mean", threshold_basis: "in-sample" })
+      expect(metrics.models[0]).toMatchObject({ name: "model.test-mean", threshold_basis: "out-of-fold" })
       expect(metrics.models[0]!.thresholds.map((t) => t.id)).toEqual(["fpr=0.01", "best_f1"])
       const campus = metrics.datasets["campus"]!
       expect(campus).toMatchObject({ role: "test", in_sample: false, rows: 230 })
@@ -109,7 +109,16 @@ describe("the models stage's evaluation", () => {
       expect(card.flow_columns).toEqual(["bwd_bytes", "dst_port", "fwd_bytes", "fwd_init_win"])
       expect(card.training_sources).toEqual([{ dataset: "lab", type: "source.test-lines", raw: { paths: ["inputs/lab"], batch_rows: 50 } }])
       expect(card.training_rows.rows).toBe(card.training_rows.mining + card.training_rows.benign)
-      expect(card.thresholds.basis).toBe("in-sample")
+      // lab: 2 captures, too few for capture folds, so 5 folds of conversations (address pairs);
+      // every mining flow of a capture goes to one pool address, so mining conversations = sources
+      expect(card.thresholds.basis).toBe("out-of-fold")
+      expect(card.thresholds.out_of_fold).toMatchObject({ folds: 5, grouping: "conversation", seed: 1 })
+      expect(card.thresholds.out_of_fold!.groups).toBeGreaterThan(50)
+      expect(card.metrics.out_of_fold).toMatchObject({ folds: 5, grouping: "conversation" })
+      expect(card.metrics.out_of_fold!.roc_auc).toBeGreaterThan(0.9)
+      // the threshold's training rates are those of the out-of-fold scores, over every training row
+      const strict = card.thresholds.values[0]!.train!
+      expect(strict.tp + strict.fn + strict.fp + strict.tn).toBe(card.training_rows.rows)
       expect(card.thresholds.default).toBe("fpr=0.01")
       expect(card.thresholds.values).toEqual(metrics.models[0]!.thresholds)
       expect(Object.keys(card.importance.permutation.values).sort()).toEqual(["bytes_ratio", "init_win", "port_flows", "total_bytes"])
