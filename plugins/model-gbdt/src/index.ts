@@ -14,7 +14,7 @@ import { makeGbdtStage, PLUGIN_ID } from "./stage.js"
 export const gbdtPlugin = definePlugin({
   id: PLUGIN_ID,
   kind: "model",
-  version: "0.1.0",
+  version: "0.2.0",
   summary: "Histogram gradient-boosted trees (logistic loss, learned missing-value directions, early stopping)",
   config: GbdtConfig,
   make: (config) => Effect.sync(() => makeGbdtStage(config))
