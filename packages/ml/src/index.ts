@@ -48,3 +48,4 @@ export {
 export { calibration, type Calibration, type CalibrationBin } from "./metrics/calibration.js"
 export { permutationImportance, type PermutationOptions, type PermutationScore } from "./permutation.js"
 export { thresholdAtBestF1, type BestF1 } from "./metrics/best-f1.js"
+export { sampleWeights } from "./weights.js"

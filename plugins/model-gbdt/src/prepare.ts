@@ -2,14 +2,14 @@
  * Training data for model.gbdt before any tree: weights, the validation split, the bin layout
  * and the bin matrix.
  *
- * Holds: `GbdtParams`, `TrainingData`, `sampleWeights` (explicit weights times class weights),
+ * Holds: `GbdtParams`, `TrainingData` (weights from `@hashhound/ml`'s `sampleWeights`),
  * `validationSplit` (seeded, stratified) and `prepareTraining`, which bins every training row
  * once (edges from all rows: quantiles use no labels, so the validation rows' values placing
  * edges leaks nothing about their labels) into buffers that the early-stopping run and the refit
  * on all rows both use, so worker threads are started once.
  * Does not hold: the boosting loop (`boost.ts`).
  */
-import { binRows, makeLayout, makeRng, sampleAscending, type BinLayout } from "@hashhound/ml"
+import { binRows, makeLayout, makeRng, sampleAscending, sampleWeights, type BinLayout } from "@hashhound/ml"
 import { allocateTraining, type TrainingBuffers } from "./threads.js"
 
 export type StoppingMetric = "logloss" | "roc_auc"
@@ -60,21 +60,6 @@ export interface Prepared {
   readonly train: Uint32Array
   /** rows held out for early stopping, ascending; empty without it */
   readonly validation: Uint32Array
-}
-
-/** Per-row weights: explicit weights times class weights (`balanced`: n / (2 n_class)). */
-export const sampleWeights = (y: Uint8Array, weights: Float64Array | undefined, classWeight: "none" | "balanced"): Float64Array => {
-  const n = y.length
-  let positives = 0
-  for (let i = 0; i < n; i++) positives += y[i]!
-  const classW = [1, 1]
-  if (classWeight === "balanced" && positives > 0 && positives < n) {
-    classW[0] = n / (2 * (n - positives))
-    classW[1] = n / (2 * positives)
-  }
-  const w = new Float64Array(n)
-  for (let i = 0; i < n; i++) w[i] = (weights === undefined ? 1 : weights[i]!) * classW[y[i]!]!
-  return w
 }
 
 /** Seeded stratified split: `fraction` of each class (classes with fewer than 2 rows stay in training). */

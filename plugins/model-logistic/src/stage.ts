@@ -6,7 +6,7 @@
  * Does not hold: the fit itself (`newton.ts`).
  */
 import { PluginError, type FeatureMatrix, type ModelStage } from "@hashhound/core"
-import { alignFeatures, checkTraining } from "@hashhound/ml"
+import { alignFeatures, checkTraining, sampleWeights } from "@hashhound/ml"
 import { Effect } from "effect"
 import type { LogisticConfig } from "./config.js"
 import { LogisticModel } from "./model.js"
@@ -22,15 +22,6 @@ const asLogistic = (fitted: unknown): Effect.Effect<LogisticModel, PluginError> 
   fitted instanceof LogisticModel
     ? Effect.succeed(fitted)
     : Effect.fail(processingError("the fitted value is not a model.logistic model (was it fitted or loaded by another plugin?)"))
-
-/** Explicit weights times class weights (`balanced`: n / (2 n_class)). */
-const sampleWeights = (y: Uint8Array, weights: Float64Array | undefined, classWeight: "none" | "balanced"): Float64Array => {
-  let positives = 0
-  for (const label of y) positives += label
-  const n = y.length
-  const classW = classWeight === "balanced" ? [n / (2 * (n - positives)), n / (2 * positives)] : [1, 1]
-  return Float64Array.from(y, (label, i) => (weights === undefined ? 1 : weights[i]!) * classW[label]!)
-}
 
 export const makeLogisticStage = (config: LogisticConfig): ModelStage => ({
   params: { ...config },

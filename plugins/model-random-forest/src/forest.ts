@@ -8,7 +8,7 @@
  * bootstrap, in tree order so the result does not depend on threads).
  * Does not hold: Effect, input checks (`stage.ts`), tree growth (`forest-tree.ts`).
  */
-import { binRows, makeLayout, makeRng, rocAuc, type BinLayout } from "@hashhound/ml"
+import { binRows, makeLayout, makeRng, rocAuc, sampleWeights, type BinLayout } from "@hashhound/ml"
 import { featuresPerSplit, type ForestConfig } from "./config.js"
 import { bootstrapCounts, growForestTree, leafOf, treeRng, type ForestData, type ForestTreeParams, type GrownTree } from "./forest-tree.js"
 import { ForestModel, type ForestTree } from "./model.js"
@@ -27,19 +27,6 @@ export interface PreparedForest {
   readonly data: ForestData
   readonly params: ForestTreeParams
   readonly trees: number
-}
-
-/** Per-row weights: explicit weights times class weights (`balanced`: n / (2 n_class)). */
-export const sampleWeights = (y: Uint8Array, weights: Float64Array | undefined, classWeight: "none" | "balanced"): Float64Array => {
-  const n = y.length
-  let positives = 0
-  for (let i = 0; i < n; i++) positives += y[i]!
-  const classW = [1, 1]
-  if (classWeight === "balanced" && positives > 0 && positives < n) {
-    classW[0] = n / (2 * (n - positives))
-    classW[1] = n / (2 * positives)
-  }
-  return Float64Array.from(y, (label, i) => (weights === undefined ? 1 : weights[i]!) * classW[label]!)
 }
 
 const memory = (bytes: number, shared: boolean): ArrayBufferLike => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes))
