@@ -12,6 +12,7 @@ import { Effect } from "effect"
 import { describe, expect } from "vitest"
 import { shareText } from "../src/features-section.js"
 import { DEFAULT_SCATTER_FEATURES, qcHtmlReport } from "../src/index.js"
+import { tableRows, textOf } from "./page-text.js"
 import { featureArtefacts, HOSTILE_FEATURE, labArtifacts } from "./report-inputs.js"
 
 const render = (artifacts = labArtifacts(false, undefined, true), yaml = "") =>
@@ -22,20 +23,9 @@ const text = (file: ReportFile | undefined): string => (typeof file?.contents ==
 /** The Features section without its SVG (short failure messages). */
 const section = (page: string): string => (/<section id="features">[\s\S]*?<\/section>/.exec(page)?.[0] ?? "").replace(/<svg[\s\S]*?<\/svg>/g, "<svg/>")
 
-const ENTITIES: Readonly<Record<string, string>> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" }
-const textOf = (markup: string): string =>
-  markup
-    .replace(/<br>/g, " ")
-    .replace(/<span class="lack">/g, " | ")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity)
-    .replace(/\s+/g, " ")
-    .trim()
-
 /** The availability table as rows of cell texts (a missing column after " | "). */
 const matrixOf = (page: string): ReadonlyArray<ReadonlyArray<string>> => {
-  const table = /<table class="availability">([\s\S]*?)<\/table>/.exec(page)?.[1] ?? ""
-  return [...table.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => textOf(cell[1]!)))
+  return tableRows(/<table class="availability">([\s\S]*?)<\/table>/.exec(page)?.[1] ?? "")
 }
 
 describe("report.qc-html features", () => {

@@ -11,21 +11,9 @@ import { readdirSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { qcHtmlReport } from "../src/index.js"
+import { tableRows, textOf } from "./page-text.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
-
-const ENTITIES: Readonly<Record<string, string>> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" }
-const textOf = (markup: string): string =>
-  markup
-    .replace(/<br>/g, " ")
-    .replace(/<span class="lack">/g, " | ")
-    .replace(/<[^>]*>/g, "")
-    .replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity)
-    .replace(/\s+/g, " ")
-    .trim()
-
-const rowsOf = (table: string): ReadonlyArray<ReadonlyArray<string>> =>
-  [...table.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => textOf(cell[1]!)))
 
 /** What a reader would check on the page, without the SVG's geometry. */
 const summarize = (page: string) => {
@@ -34,7 +22,7 @@ const summarize = (page: string) => {
     headings: [...page.matchAll(/<h[23]>([\s\S]*?)<\/h[23]>/g)].map((m) => textOf(m[1]!)),
     charts: [...page.matchAll(/<figure class="chart" role="img" aria-label="([^"]*)">/g)].map((m) => m[1]!),
     missing_charts: (page.match(/<figure class="chart missing">/g) ?? []).length,
-    availability: rowsOf(/<table class="availability">([\s\S]*?)<\/table>/.exec(features)?.[1] ?? ""),
+    availability: tableRows(/<table class="availability">([\s\S]*?)<\/table>/.exec(features)?.[1] ?? ""),
     current: [...features.matchAll(/<th class="num current">([\s\S]*?)<\/th>/g)].map((m) => textOf(m[1]!)),
     scatter: [...features.matchAll(/<p class="muted">([\s\S]*?)<\/p>/g)].map((m) => textOf(m[1]!)).slice(1),
     feature_notes: [...features.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => textOf(m[1]!)),
