@@ -16,6 +16,7 @@ import { join } from "node:path"
 import { quoteIdent, quoteLiteral } from "./column-kinds.js"
 import { reasonOf, StorageError } from "./errors.js"
 import { commitFile, ensureDir, removeDir, removeFile, tmpPathOf, writeFileAtomic } from "./files.js"
+import { concatParquet } from "./parquet-concat.js"
 import { copyBatch, copyOptions, describeColumns, parquetSource, readTable, selectListFor, type FileFormat } from "./tables.js"
 
 export interface ExportSummary {
@@ -49,11 +50,19 @@ export class Storage extends Context.Tag("hashhound/Storage")<Storage, StorageAp
 /** Batches of an export being written at once (one in DuckDB while the next is read). */
 const EXPORT_BATCHES_IN_FLIGHT = 2
 
-/** Rows per row group of an exported Parquet file: DuckDB holds one uncompressed per thread while writing. */
-const EXPORT_ROW_GROUP_ROWS = 65_536
+/**
+ * Rows per row group when parts must be united by name (DuckDB holds one row group
+ * uncompressed while writing; at 65,536 rows that was 130 MB on a 2 GB capture's flows).
+ */
+const EXPORT_ROW_GROUP_ROWS = 16_384
 
-/** Export parts are read back once and deleted: fast compression, not small files. */
-const PART_OPTIONS = "FORMAT parquet, COMPRESSION snappy"
+/**
+ * Parts of a Parquet export are compressed as the final file is: they are normally joined
+ * as they are (`concatParquet`). Parts of a CSV/JSONL export are read back once and deleted:
+ * fast compression, not small files.
+ */
+const partOptions = (format: FileFormat): string =>
+  format === "parquet" ? copyOptions("parquet") : "FORMAT parquet, COMPRESSION snappy"
 
 export interface StorageOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores) */
@@ -92,6 +101,19 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
       )
     )
 
+  /** Parts united by column name, rows in part order, into `tmp` (as `format`). */
+  const mergeParts = (parts: ReadonlyArray<string>, tmp: string, format: FileFormat, path: string): Effect.Effect<void, StorageError> =>
+    run(`write ${format}`, path, async (connection) => {
+      // no ORDER BY: with insertion order preserved (DuckDB's default) the parts are read in
+      // list order and rows in file order, streaming, where a sort would hold every row
+      const columns = await describeColumns(connection, `SELECT * FROM ${parquetSource(parts, { unionByName: true })}`)
+      const typed = columns.map((column) => ({ name: column.name, kind: column.kind ?? "utf8" }))
+      await connection.run("SET preserve_insertion_order = true")
+      await connection.run(
+        `COPY (SELECT ${selectListFor(typed, format)} FROM ${parquetSource(parts, { unionByName: true })}) TO ${quoteLiteral(tmp)} (${copyOptions(format)}${format === "parquet" ? `, ROW_GROUP_SIZE ${EXPORT_ROW_GROUP_ROWS}` : ""})`
+      )
+    })
+
   const exportBatches: StorageApi["exportBatches"] = (batches, path, format) =>
     Effect.gen(function* () {
       const partsDir = `${path}.parts${".tmp"}`
@@ -106,7 +128,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
           ([batch, index]) => {
             const part = join(partsDir, `part-${String(index).padStart(8, "0")}.parquet`)
             return Effect.as(
-              run("write parquet", part, (connection) => copyBatch(connection, batch, part, "parquet", PART_OPTIONS)),
+              run("write parquet", part, (connection) => copyBatch(connection, batch, part, "parquet", partOptions(format))),
               { part, rows: batch.numRows }
             )
           },
@@ -129,16 +151,15 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
         } else yield* writeFileAtomic(path, "")
       } else {
         const tmp = tmpPathOf(path)
-        // no ORDER BY: with insertion order preserved (DuckDB's default) the parts are read in
-        // list order and rows in file order, streaming, where a sort would hold every row
-        yield* run(`write ${format}`, path, async (connection) => {
-          const columns = await describeColumns(connection, `SELECT * FROM ${parquetSource(parts, { unionByName: true })}`)
-          const typed = columns.map((column) => ({ name: column.name, kind: column.kind ?? "utf8" }))
-          await connection.run("SET preserve_insertion_order = true")
-          await connection.run(
-            `COPY (SELECT ${selectListFor(typed, format)} FROM ${parquetSource(parts, { unionByName: true })}) TO ${quoteLiteral(tmp)} (${copyOptions(format)}${format === "parquet" ? `, ROW_GROUP_SIZE ${EXPORT_ROW_GROUP_ROWS}` : ""})`
-          )
-        })
+        // Parquet parts of one schema are joined byte for byte (no decoding, no row group in
+        // memory); parts whose columns differ, and CSV/JSONL, go through DuckDB
+        const joined =
+          format === "parquet" &&
+          (yield* Effect.tryPromise({
+            try: () => concatParquet(parts, tmp),
+            catch: (error) => new StorageError({ operation: "join parquet parts", path, reason: reasonOf(error) })
+          }))
+        if (!joined) yield* mergeParts(parts, tmp, format, path)
         yield* commitFile(tmp, path)
       }
       yield* removeDir(partsDir)
