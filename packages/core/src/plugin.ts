@@ -3,8 +3,9 @@
  *
  * Holds: the Manifest a plugin author writes (id, kind, version, summary, config Schema,
  * requires/provides, make), the erased `Plugin` the registry stores, strict config decoding
- * (unknown keys are errors) that turns parse errors into `ConfigIssue`s with their paths, and
- * the snake_case check on config keys.
+ * (unknown keys are errors) that turns parse errors into `ConfigIssue`s with their paths (a
+ * value failing every member of a union becomes one issue naming the alternatives), and the
+ * snake_case check on config keys.
  * Does not hold: loading plugin packages from disk (that is I/O, in `@hashhound/pipeline`).
  */
 import { Effect, Either, ParseResult, Schema, SchemaAST } from "effect"
@@ -61,6 +62,52 @@ const STRICT = { onExcessProperty: "error", errors: "all" } as const
 const joinPath = (prefix: string, path: ReadonlyArray<PropertyKey>): string =>
   [prefix, ...path.map((key) => String(key))].filter((part) => part !== "").join(".")
 
+const MISMATCH = /^Expected (.+), actual (.+)$/s
+
+/** Is `other` strictly below `path` (`""` is the root)? */
+const isBelow = (other: string, path: string): boolean => other !== path && (path === "" || other.startsWith(`${path}.`))
+
+/** `a`, `a or b`, `a, b or c` */
+const alternatives = (items: ReadonlyArray<string>): string =>
+  items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`
+
+/**
+ * A value that fails every member of a union yields one issue per member (`Expected number,
+ * actual "x"` and `Expected null, actual "x"`). When some issue lies below the path, the value
+ * was meant for the member that got that far (a mapping with a bad key), so the mismatches at the
+ * path itself are noise and dropped; otherwise the mismatches of one value at one path become one
+ * issue naming every alternative (`Expected number or null, actual "x"`).
+ */
+export const mergeUnionIssues = (issues: ReadonlyArray<ConfigIssue>): ReadonlyArray<ConfigIssue> => {
+  const kept = issues.filter(
+    (issue) => !MISMATCH.test(issue.message) || !issues.some((other) => isBelow(other.path, issue.path))
+  )
+  const out: Array<ConfigIssue> = []
+  const merged = new Map<string, { readonly at: number; readonly expected: Array<string>; readonly actual: string }>()
+  for (const issue of kept) {
+    const match = MISMATCH.exec(issue.message)
+    if (match === null) {
+      out.push(issue)
+      continue
+    }
+    const expected = match[1] ?? ""
+    const actual = match[2] ?? ""
+    const key = `${issue.severity}\u0000${issue.path}\u0000${actual}`
+    const group = merged.get(key)
+    if (group === undefined) {
+      merged.set(key, { at: out.length, expected: [expected], actual })
+      out.push(issue)
+    } else if (!group.expected.includes(expected)) group.expected.push(expected)
+  }
+  for (const group of merged.values()) {
+    if (group.expected.length < 2) continue
+    const first = out[group.at]
+    if (first !== undefined)
+      out[group.at] = new ConfigIssue({ ...first, message: `Expected ${alternatives(group.expected)}, actual ${group.actual}` })
+  }
+  return out
+}
+
 /** Parse errors as issues with dotted paths under `pathPrefix`. */
 export const issuesFromParseError = (error: ParseResult.ParseError, pathPrefix = ""): ReadonlyArray<ConfigIssue> => {
   const raw = ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -72,13 +119,14 @@ export const issuesFromParseError = (error: ParseResult.ParseError, pathPrefix =
       })
   )
   // An optional key with a wrong value fails both its type and `undefined`; keep the useful one.
-  return issues.filter(
+  const useful = issues.filter(
     (issue) =>
       !issue.message.startsWith("Expected undefined") ||
       !issues.some(
         (other) => other !== issue && (other.path === issue.path || other.path.startsWith(`${issue.path}.`))
       )
   )
+  return mergeUnionIssues(useful)
 }
 
 /** Decode `raw` with unknown keys rejected and every problem reported. */

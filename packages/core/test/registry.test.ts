@@ -31,6 +31,32 @@ describe("plugin contract", () => {
     expect(issues.find((i) => i.path.endsWith("idle_timeout"))?.message).toContain("unknown key")
   })
 
+  it("reports a value that fits no member of a union once, naming every alternative", () => {
+    const plugin = definePlugin({
+      id: "qc.example-union",
+      kind: "qc",
+      version: "0.1.0",
+      summary: "union-typed keys for tests",
+      config: Schema.Struct({
+        min_flows: Schema.optionalWith(Schema.NullOr(Schema.Number.pipe(Schema.nonNegative())), { default: () => 1 }),
+        share: Schema.optional(Schema.NullOr(Schema.Number.pipe(Schema.between(0, 1)))),
+        mode: Schema.optional(Schema.Union(Schema.Literal("fast", "exact"), Schema.Number)),
+        window: Schema.optional(Schema.Union(Schema.String, Schema.Struct({ seconds: Schema.Number })))
+      }),
+      make: () => Effect.die("unused")
+    })
+    const issuesOf = (raw: unknown) =>
+      Either.match(plugin.decode(raw, "qc.0"), { onLeft: (issues) => issues.map((issue) => `${issue.path}: ${issue.message}`), onRight: () => [] })
+    expect(issuesOf({ min_flows: "many", share: 2, mode: true })).toEqual([
+      'qc.0.min_flows: Expected number or null, actual "many"',
+      "qc.0.share: Expected a number between 0 and 1 or null, actual 2",
+      'qc.0.mode: Expected "fast", "exact" or number, actual true'
+    ])
+    // a mapping meant for the struct member: only the bad key inside it, not "Expected string"
+    expect(issuesOf({ window: { seconds: "ten" } })).toEqual(['qc.0.window.seconds: Expected number, actual "ten"'])
+    expect(issuesOf({ window: 5 })).toEqual(["qc.0.window: Expected string or { readonly seconds: number }, actual 5"])
+  })
+
   it("applies defaults", () => {
     expect(source.decode({ paths: ["a.pcap"] })).toEqual(Either.right({ paths: ["a.pcap"], idle_timeout_s: 120 }))
   })
