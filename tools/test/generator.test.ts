@@ -2,6 +2,7 @@ import { it } from "@effect/vitest"
 import {
   featuresContractViolations,
   labelerContractViolations,
+  modelContractViolations,
   qcContractViolations,
   readSource,
   reportContractViolations,
@@ -66,8 +67,8 @@ const materialize = (tree: Tree, kind: string): string => {
 }
 
 describe("generator options", () => {
-  it("refuses model plugins, unknown kinds and names that are not kebab-case", () => {
-    expect(() => generator.normalizeOptions({ kind: "model", name: "x" })).toThrow(/model plugins are not generated/)
+  it("refuses unknown kinds and names that are not kebab-case", () => {
+    expect(generator.KINDS).toEqual(["source", "qc", "labeler", "features", "model", "report"])
     expect(() => generator.normalizeOptions({ kind: "sink", name: "x" })).toThrow(/--kind must be one of/)
     expect(() => generator.normalizeOptions({ kind: "qc", name: "Bad_Name" })).toThrow(/kebab-case/)
     expect(generator.normalizeOptions({ kind: "qc", name: "demo-check" })).toMatchObject({ id: "qc.demo-check", directory: "plugins/qc-demo-check", ident: "qcDemoCheckPlugins" })
@@ -90,7 +91,7 @@ describe("generator options", () => {
   })
 })
 
-describe.each(["source", "qc", "labeler", "features", "report"])("generated %s plugin", (kind) => {
+describe.each(["source", "qc", "labeler", "features", "model", "report"])("generated %s plugin", (kind) => {
   it("has every file, names itself consistently and is added to the built-in list", async () => {
     const tree = await generate(kind)
     const base = `plugins/${kind}-demo-thing`
@@ -124,7 +125,9 @@ describe.each(["source", "qc", "labeler", "features", "report"])("generated %s p
               ? yield* labelerContractViolations(module.plugin, { exampleYaml })
               : kind === "features"
                 ? yield* featuresContractViolations(module.plugin, { exampleYaml })
-                : yield* reportContractViolations(module.plugin, { exampleYaml })
+                : kind === "model"
+                  ? yield* modelContractViolations(module.plugin, { exampleYaml })
+                  : yield* reportContractViolations(module.plugin, { exampleYaml })
       expect(violations.join("\n")).toBe("")
       if (module.plugin.kind === "source") {
         const caseDir = join(dir, "testcases", "basic")

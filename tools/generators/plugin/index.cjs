@@ -4,16 +4,19 @@
  * Holds: option checks (kind, kebab name, the folder must not exist), the substitutions the
  * templates under `files/<kind>/` use, and the insertion of the new package into
  * packages/cli/src/builtin-plugins.ts above its `// generator:` markers (skipped when the file
- * or a marker is absent). CommonJS on purpose, so Nx needs no TypeScript transpiler.
- * Does not hold: the plugin code itself (see files/<kind>/src/index.ts.template). Model plugins
- * are not generated: an estimator is more than a template can give a useful start for.
+ * or a marker is absent), and, once the files are written, `npm install` to link the new
+ * workspace package (skipped with --skipInstall). CommonJS on purpose, so Nx needs no
+ * TypeScript transpiler.
+ * Does not hold: the plugin code itself (see files/<kind>/src/index.ts.template; the model
+ * template is a nearest-centroid classifier, meant to be replaced by the author's estimator).
  */
 "use strict"
 
 const path = require("node:path")
+const { spawnSync } = require("node:child_process")
 const { generateFiles, logger } = require("@nx/devkit")
 
-const KINDS = ["source", "qc", "labeler", "features", "report"]
+const KINDS = ["source", "qc", "labeler", "features", "model", "report"]
 const NAME_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 const BUILTIN_FILE = "packages/cli/src/builtin-plugins.ts"
 const IMPORT_MARKER = "// generator: plugin imports above"
@@ -26,10 +29,6 @@ const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase())
 function normalizeOptions(options) {
   const kind = String(options.kind ?? "")
   const name = String(options.name ?? "")
-  if (kind === "model")
-    throw new Error(
-      "model plugins are not generated: write one by hand (see plugins/model-* and the estimator contract in @hashhound/testkit)"
-    )
   if (!KINDS.includes(kind)) throw new Error(`--kind must be one of ${KINDS.join(", ")} (got "${kind}")`)
   if (!NAME_PATTERN.test(name)) throw new Error(`--name must be kebab-case, e.g. flow-sizes (got "${name}")`)
   const folder = `${kind}-${name}`
@@ -42,7 +41,8 @@ function normalizeOptions(options) {
     packageName: `@hashhound/plugin-${folder}`,
     snake: name.replace(/-/g, "_"),
     ident: `${camel(folder)}Plugins`,
-    skipRegister: options.skipRegister === true
+    skipRegister: options.skipRegister === true,
+    skipInstall: options.skipInstall === true
   }
 }
 
@@ -85,9 +85,24 @@ async function pluginGenerator(tree, options) {
   const registered = registerBuiltin(tree, o)
   return () => {
     logger.info(`Created ${o.directory} (${o.id}); built-in list: ${registered}.`)
+    logger.info(linkPackage(tree.root, o))
     logger.info(`Run its tests with: npx vitest run ${o.directory}`)
-    logger.info("Run `npm install` once so the new package is linked into node_modules (the CLI imports it by name).")
   }
+}
+
+/**
+ * Link the new workspace package: `npm install` adds it to package-lock.json (else `npm ci`
+ * refuses the checkout) and to node_modules (else the CLI and the type check cannot import it).
+ * A failed install is reported with the command to run, not thrown: the files are written.
+ */
+function linkPackage(root, o) {
+  const manual = "Run `npm install` once so the new package is linked into node_modules and package-lock.json."
+  if (o.skipInstall) return `npm install skipped (--skipInstall). ${manual}`
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm"
+  const result = spawnSync(npm, ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" })
+  if (result.status === 0) return `Linked ${o.packageName} (npm install).`
+  const why = result.error ? result.error.message : `exit ${result.status ?? result.signal}`
+  return `npm install failed (${why}). ${manual}`
 }
 
 module.exports = pluginGenerator
