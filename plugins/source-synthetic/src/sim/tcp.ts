@@ -125,16 +125,29 @@ export class TcpConnection implements EventTarget, TcpFrameContext {
     this.dirs[S2C].clock = answer
   }
 
-  /** Queue `chunk` for sending in direction `dir` from `timeUs` on. */
+  /**
+   * Queue `chunk` for sending in direction `dir` at `timeUs`. A write for a later time waits
+   * on the engine until then, so it neither leaves early with data already queued nor holds
+   * back data written in the meantime for an earlier time: each direction sends its writes in
+   * time order (ties in call order).
+   */
   write(dir: number, timeUs: number, chunk: Chunk): void {
+    if (timeUs > this.engine.now) {
+      this.engine.at(timeUs, (t) => this.write(dir, t, chunk))
+      return
+    }
     const d = this.dirs[dir]!
     if (this.state === STATE_CLOSED || d.finQueued) return
     d.queue.push(chunk)
     this.kick(dir, timeUs)
   }
 
-  /** Close direction `dir` with FIN once its queued data is sent. */
+  /** Close direction `dir` with FIN at `timeUs`, once the data queued by then is sent. */
   close(dir: number, timeUs: number): void {
+    if (timeUs > this.engine.now) {
+      this.engine.at(timeUs, (t) => this.close(dir, t))
+      return
+    }
     const d = this.dirs[dir]!
     if (this.state === STATE_CLOSED || d.finQueued) return
     d.queue.push(new FinMarker())
