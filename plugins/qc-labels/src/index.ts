@@ -2,8 +2,9 @@
  * `qc.labels`: after label merge, how much is labelled, how balanced, how contested?
  *
  * Holds: the config Schema (`warn` / `fail` threshold maps), the plugin manifest and the plugin
- * list. Phase `labels`. Per batch: conflicts (label_detail mentioning "conflict") and label
- * values outside mining | benign | unknown. In `finish`, over the labelled dataset: coverage
+ * list. Phase `labels`. Per batch: conflicts (the merge's `conflict: <id>=<label> vs
+ * <id>=<label>` mark in label_detail, see `label-counts.ts`) and label values outside
+ * mining | benign | unknown. In `finish`, over the labelled dataset: coverage
  * (share of flows labelled mining or benign) per capture and for the dataset, the minority
  * class share, and counts per capture as info findings.
  * Does not hold: the counting (`label-counts.ts`).
@@ -128,7 +129,7 @@ const finish = (config: LabelsConfig) => (access: DatasetAccess) =>
 export const labelsQc = definePlugin({
   id: PLUGIN_ID,
   kind: "qc",
-  version: "0.1.0",
+  version: "0.2.0",
   summary: "label coverage per capture, class balance, labeler conflicts and invalid label values (after label merge)",
   config: LabelsConfig,
   requires: ["label", "label_detail"],

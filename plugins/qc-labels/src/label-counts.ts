@@ -2,8 +2,9 @@
  * Label counts over labelled batches: flows per label, conflicts, per capture.
  *
  * Holds: `LabelCounts` (mining, benign, unknown — null counts as unknown —, other values, and
- * conflicts: label_detail mentioning "conflict"), `countBatch` (one batch's counts, split by its
- * capture column when it has one) and the derived coverage and minority shares.
+ * conflicts), `hasConflict` (does a row's label_detail carry the pipeline's conflict mark?),
+ * `countBatch` (one batch's counts, split by its capture column when it has one) and the
+ * derived coverage and minority shares.
  * Does not hold: thresholds (see `index.ts`).
  */
 import { readStrings, type FlowBatch } from "@hashhound/core"
@@ -36,7 +37,25 @@ export const coverageOf = (c: LabelCounts): number => (c.flows === 0 ? Number.Na
 export const minorityShareOf = (c: LabelCounts): number =>
   c.mining + c.benign === 0 ? Number.NaN : Math.min(c.mining, c.benign) / (c.mining + c.benign)
 
-const CONFLICT = /conflict/i
+/**
+ * The mark the pipeline's label merge writes for a conflict, as one `; `-separated part of
+ * label_detail: `conflict: <winner id>=<label> vs <other id>=<label>`, ids being labeler plugin
+ * ids. Only this mark counts: a labeler's own detail can carry words from traffic or from a
+ * dataset (a JSON-RPC method `resolve_conflict`, a raw label "Conflict") that are no conflict.
+ */
+const CONFLICT_MARK = /(?:^|; )conflict: labeler\.[a-z0-9]+(?:-[a-z0-9]+)*=(mining|benign) vs labeler\.[a-z0-9]+(?:-[a-z0-9]+)*=(mining|benign)(?= \(|;|$)/g
+
+/**
+ * Does `detail` carry a conflict mark whose winner is `label` and whose other labeler said the
+ * other class? (The merge only marks definite answers that differ from the winner's.)
+ */
+export const hasConflict = (detail: string, label: string | null): boolean => {
+  for (const match of detail.matchAll(CONFLICT_MARK)) {
+    const [, winner, other] = match
+    if (winner !== other && (label === null || label === winner)) return true
+  }
+  return false
+}
 
 /** Does the batch carry labels at all? */
 export const hasLabels = (batch: FlowBatch): boolean => batch.getChild("label") !== null
@@ -61,7 +80,7 @@ export const countBatch = (batch: FlowBatch, fallbackCapture: string): Map<strin
     else if (label === null || label === "unknown") counts.unknown++
     else counts.other++
     const detail = details?.[row]
-    if (detail !== null && detail !== undefined && CONFLICT.test(detail)) counts.conflicts++
+    if (detail !== null && detail !== undefined && hasConflict(detail, label)) counts.conflicts++
   }
   return out
 }

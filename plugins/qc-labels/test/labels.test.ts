@@ -1,7 +1,8 @@
 /**
  * qc.labels: the QC contract (phase labels), golden cases, batches with labeler conflicts and
  * invalid labels, datasets with poorly labelled captures and one-sided classes, and clean
- * labelled data (and unlabelled data) that must not trip anything.
+ * labelled data (and unlabelled data) that must not trip anything, and "conflict" in a
+ * labeler's own detail (from traffic or a dataset label) that is no labeler conflict.
  */
 import { it } from "@effect/vitest"
 import type { Finding, QcStage } from "@hashhound/core"
@@ -11,6 +12,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { labelsQc } from "../src/index.js"
+import { hasConflict } from "../src/label-counts.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -54,6 +56,38 @@ describe("qc.labels", () => {
         "qc.labels: label conflict share 0.2 above fail threshold conflict_share_above=0.1 (capture c.pcap, batch 2) (20 of 100 flows)"
       )
     }))
+
+  it.effect("only the merge's conflict mark counts: the word from traffic or a dataset label does not", () =>
+    Effect.gen(function* () {
+      const stage = yield* stageOf()
+      // what labeler.stratum writes for a flow whose JSON-RPC methods came from traffic, and
+      // what labeler.dataset writes for a raw label: "conflict" in them is no labeler conflict
+      const innocent = batchOf([
+        ...rows(30, "rpc.pcap", "benign", "JSON-RPC methods seen, not a pool-mining set: resolve_conflict, conflict.list"),
+        ...rows(30, "rpc.pcap", "benign", 'label_raw "Conflict: vs" (map)'),
+        ...rows(30, "rpc.pcap", "benign", "conflict: labeler.scenario=benign vs labeler.stratum=benign"),
+        ...rows(10, "rpc.pcap", "benign", "labeler.scenario: no rule for conflict-zone.pcap")
+      ])
+      expect(yield* stage.check(innocent, { dataset: "d", capture: "rpc.pcap", batch: 0 })).toEqual([])
+      // the mark as the merge writes it after the winner's own detail, with the loser's detail
+      const marked = "pool JSON-RPC (stratum): mining.subscribe, mining.authorize; conflict: labeler.stratum=mining vs labeler.scenario=benign (default)"
+      const real = batchOf([...rows(85, "pool.pcap", "mining"), ...rows(15, "pool.pcap", "mining", marked)])
+      expect(judged(yield* stage.check(real, { dataset: "d", capture: "pool.pcap", batch: 3 }))).toEqual([["conflict_share", "fail", "pool.pcap", 0.15]])
+      const finish = yield* stage.finish(memoryAccess("d", { d: [innocent, real] }), [])
+      expect(finish.find((f) => f.metric === "conflict_flows")?.value).toBe(15)
+    }))
+
+  it("hasConflict reads the merge's mark, its winner being the row's label", () => {
+    const mark = "conflict: labeler.ioc=mining vs labeler.scenario=benign"
+    expect(hasConflict(mark, "mining")).toBe(true)
+    expect(hasConflict(`IOC pool.example:3333; ${mark}; labeler.dataset: no label_raw`, "mining")).toBe(true)
+    expect(hasConflict(`${mark} (rule office hours)`, "mining")).toBe(true)
+    expect(hasConflict(mark, "benign")).toBe(false)
+    expect(hasConflict(`x${mark}`, "mining")).toBe(false)
+    expect(hasConflict("conflict: labeler.ioc=mining vs labeler.scenario=unknown", "mining")).toBe(false)
+    expect(hasConflict("conflict: labeler.ioc=mining vs labeler.scenario=benignish", "mining")).toBe(false)
+    expect(hasConflict("resolve_conflict", "benign")).toBe(false)
+  })
 
   it.effect("labels outside mining | benign | unknown fail", () =>
     Effect.gen(function* () {
