@@ -3,11 +3,27 @@
  *
  * Holds: the config Schema (`expect_columns`, `warn` / `fail` threshold maps), the plugin
  * manifest and the plugin list. Per batch: columns listed in `expect_columns` that are missing,
- * the null share of each expected column, and rows out of range per column.
+ * the null share of each expected column, and rows out of range per column. In `finish`, one
+ * info finding for the dataset: how many expected columns were checked over how many flows and
+ * the largest null share among them (read projected to those columns), so that a clean dataset
+ * still shows the check ran.
  * Does not hold: the range rules (`ranges.ts`).
  */
-import { checkThreshold, COLUMN_BY_NAME, columnNames, countKey, definePlugin, shareKey, type AnyPlugin, type Finding, type FlowBatch, type QcStage } from "@hashhound/core"
-import { Effect, Schema } from "effect"
+import {
+  checkThreshold,
+  COLUMN_BY_NAME,
+  columnNames,
+  countKey,
+  definePlugin,
+  metricFinding,
+  shareKey,
+  type AnyPlugin,
+  type DatasetAccess,
+  type Finding,
+  type FlowBatch,
+  type QcStage
+} from "@hashhound/core"
+import { Effect, Schema, Stream } from "effect"
 import { nullCount, outOfRange, RANGE_RULES } from "./ranges.js"
 
 export const PLUGIN_ID = "qc.schema"
@@ -61,6 +77,16 @@ export const SchemaConfig = Schema.Struct({
 export type SchemaConfig = typeof SchemaConfig.Type
 
 const IDENTITY = new Set(["flow_id", "dataset", "capture", "batch"])
+/** Written by the label stage, not the source: `finish` reads them joined, `check` never sees them. */
+const MERGED_LABELS = new Set(["label", "label_source", "label_detail"])
+
+/** The columns judged for nulls in a batch with `present` columns. */
+const expectedColumns = (config: SchemaConfig, present: ReadonlySet<string>): ReadonlyArray<string> =>
+  config.expect_columns === undefined
+    ? DEFAULT_EXPECTED.filter((c) => present.has(c))
+    : config.expect_columns === "all"
+      ? [...present].filter((c) => !IDENTITY.has(c))
+      : config.expect_columns
 
 /** Findings of one batch. */
 export const checkBatch = (config: SchemaConfig, batch: FlowBatch, capture: string, index: number): ReadonlyArray<Finding> => {
@@ -68,12 +94,7 @@ export const checkBatch = (config: SchemaConfig, batch: FlowBatch, capture: stri
   const place = { capture, batch: index }
   const present = new Set(columnNames(batch))
   const out: Array<Finding> = []
-  const expected =
-    config.expect_columns === undefined
-      ? DEFAULT_EXPECTED.filter((c) => present.has(c))
-      : config.expect_columns === "all"
-        ? [...present].filter((c) => !IDENTITY.has(c))
-        : config.expect_columns
+  const expected = expectedColumns(config, present)
   if (Array.isArray(config.expect_columns)) {
     const missing = config.expect_columns.filter((c) => !present.has(c))
     out.push(
@@ -115,10 +136,56 @@ export const checkBatch = (config: SchemaConfig, batch: FlowBatch, capture: stri
   return out
 }
 
+/** Nulls and rows per expected column over a whole dataset. */
+export class NullTally {
+  flows = 0
+  readonly nulls = new Map<string, number>()
+  readonly rows = new Map<string, number>()
+
+  add(config: SchemaConfig, batch: FlowBatch): void {
+    this.flows += batch.numRows
+    if (batch.numRows === 0) return
+    const present = new Set(columnNames(batch))
+    for (const column of expectedColumns(config, present)) {
+      if (!present.has(column) || (config.expect_columns === "all" && MERGED_LABELS.has(column))) continue
+      this.nulls.set(column, (this.nulls.get(column) ?? 0) + nullCount(batch, column))
+      this.rows.set(column, (this.rows.get(column) ?? 0) + batch.numRows)
+    }
+  }
+}
+
+/** The dataset's info finding: expected columns checked, flows, and the largest null share. */
+export const datasetSummary = (tally: NullTally): Finding => {
+  let worst: { column: string; share: number } | undefined
+  for (const [column, rows] of [...tally.rows].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const share = rows === 0 ? 0 : (tally.nulls.get(column) ?? 0) / rows
+    if (worst === undefined || share > worst.share) worst = { column, share }
+  }
+  return metricFinding(PLUGIN_ID, {
+    metric: "max_null_share",
+    value: worst?.share ?? 0,
+    what: "largest null share of an expected column",
+    count: tally.flows,
+    detail:
+      worst === undefined
+        ? `(no expected column present in ${tally.flows} flows)`
+        : `(${worst.share === 0 ? "no nulls" : worst.column} in ${tally.rows.size} expected column(s) over ${tally.flows} flows)`
+  })
+}
+
+const finish = (config: SchemaConfig) => (access: DatasetAccess) =>
+  Effect.suspend(() => {
+    const tally = new NullTally()
+    const columns = config.expect_columns === undefined ? [...DEFAULT_EXPECTED] : config.expect_columns === "all" ? undefined : config.expect_columns
+    return Stream.runForEach(access.read(access.dataset, columns), (batch) => Effect.sync(() => tally.add(config, batch))).pipe(
+      Effect.map(() => [datasetSummary(tally)])
+    )
+  })
+
 export const schemaQc = definePlugin({
   id: PLUGIN_ID,
   kind: "qc",
-  version: "0.1.0",
+  version: "0.2.0",
   summary: "missing columns, null shares against what the source promises, out-of-range values (ports, protocol, counts, ip_version)",
   config: SchemaConfig,
   requires: [],
@@ -127,7 +194,7 @@ export const schemaQc = definePlugin({
     Effect.succeed<QcStage>({
       phase: "flows",
       check: (batch, info) => Effect.sync(() => checkBatch(config, batch, info.capture, info.batch)),
-      finish: () => Effect.succeed([])
+      finish: finish(config)
     })
 })
 

@@ -1,11 +1,11 @@
 /**
  * qc.schema: the QC contract, golden cases, batches with nulls, missing promised columns and
  * out-of-range values, and clean batches (testkit's realistic sample, ICMP without ports) that
- * must not trip anything.
+ * must not trip anything; the dataset's info summary from `finish`.
  */
 import { it } from "@effect/vitest"
 import type { Finding, QcStage } from "@hashhound/core"
-import { batchFromRows, goldenCases, makeFromYaml, qcCase, qcContract, sampleBatch, type Row } from "@hashhound/testkit"
+import { batchFromRows, goldenCases, makeFromYaml, memoryAccess, qcCase, qcContract, sampleBatch, type Row } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -103,6 +103,27 @@ describe("qc.schema", () => {
       expect(judged(yield* all.check(sparse, at))).toEqual([["null_share.tls_sni", "warn", 0.5]])
       const sparser = batchOf([flow(1, { tls_sni: "pool.example" }), flow(2, { tls_sni: null }), flow(3, { tls_sni: null })])
       expect(judged(yield* all.check(sparser, at))).toEqual([["null_share.tls_sni", "fail", 2 / 3]])
+    }))
+
+  it.effect("finish reports one info finding for the dataset, so a clean dataset shows the check ran", () =>
+    Effect.gen(function* () {
+      const stage = yield* stageOf()
+      const clean = [batchOf(Array.from({ length: 30 }, (_, i) => flow(i))), batchOf(Array.from({ length: 20 }, (_, i) => flow(30 + i)))]
+      const finish = yield* stage.finish(memoryAccess("d", { d: clean }), [])
+      expect(finish.map((f) => [f.code, f.severity, f.metric, f.value, f.count])).toEqual([["metric", "info", "max_null_share", 0, 50]])
+      expect(finish[0]!.message).toBe("qc.schema: largest null share of an expected column 0 (dataset) (no nulls in 11 expected column(s) over 50 flows)")
+      const gappy = [batchOf(Array.from({ length: 40 }, (_, i) => flow(i, i < 4 ? { duration_s: null } : {}))), batchOf(Array.from({ length: 10 }, (_, i) => flow(i, { fwd_bytes: null })))]
+      const worse = yield* stage.finish(memoryAccess("d", { d: gappy }), [])
+      expect(worse.map((f) => [f.severity, f.value])).toEqual([["info", 0.2]])
+      expect(worse[0]!.message).toContain("(fwd_bytes in 11 expected column(s) over 50 flows)")
+    }))
+
+  it.effect("finish with `all` leaves out the merged label columns the stored dataset joins", () =>
+    Effect.gen(function* () {
+      const stage = yield* stageOf("expect_columns: all")
+      const labelled = batchOf(Array.from({ length: 10 }, (_, i) => flow(i, { label: "benign", label_source: "labeler.scenario", label_detail: null })))
+      const finish = yield* stage.finish(memoryAccess("d", { d: [labelled] }), [])
+      expect(finish.map((f) => [f.metric, f.value])).toEqual([["max_null_share", 0]])
     }))
 
   it("refuses unknown columns and thresholds, naming the path", () => {
