@@ -4,8 +4,9 @@
  *
  * Holds: the chart specs (log-scale histograms from a `LogHistogram`, horizontal bar charts of
  * named counts, stacked label bars per capture, findings per check and severity) and
- * `renderChart` (spec → SVG string in an Effect; failures are PluginErrors), and `chartFigure`
- * (the SVG as a `<figure>`, or a caption saying why there is no chart: a failure or unsafe SVG).
+ * `renderChart` (spec → SVG string in an Effect; failures are PluginErrors), `inlineSvg` (the root
+ * tag without namespace declarations) and `chartFigure` (the SVG as a `<figure>`, or a caption
+ * saying why there is no chart: a failure or unsafe SVG).
  * Does not hold: the data (core's `flow-summary.ts`) or the page (see `page.ts`).
  */
 import { html, PluginError, safeSvg, type CaptureLabels, type Html, type LogHistogram } from "@hashhound/core"
@@ -124,12 +125,26 @@ export const renderChart = (spec: TopLevelSpec): Effect.Effect<string, PluginErr
     catch: (error) => new PluginError({ pluginId: PLUGIN_ID, stage: "writing", reason: `chart could not be drawn: ${error instanceof Error ? error.message : String(error)}` })
   })
 
+const NAMESPACE_DECLARATIONS = / xmlns(?::xlink)?="http:\/\/www\.w3\.org\/(?:2000\/svg|1999\/xlink)"/g
+
 /**
- * A chart as inline SVG in a figure (after `rewrite`, e.g. merging marks), or a caption when it
- * cannot be drawn or its SVG is not safe; the safety check runs on the rewritten SVG.
+ * SVG for inline use in HTML: the root tag without its `xmlns` / `xmlns:xlink` declarations. An
+ * HTML parser puts an inline `<svg>` in the SVG namespace by itself; the declarations are names,
+ * never fetched, but without them the page holds no `http://` at all, so a search for URLs in
+ * a report finds none.
+ */
+export const inlineSvg = (svg: string): string => {
+  const end = svg.indexOf(">")
+  return end < 0 ? svg : svg.slice(0, end).replace(NAMESPACE_DECLARATIONS, "") + svg.slice(end)
+}
+
+/**
+ * A chart as inline SVG in a figure (after `rewrite`, e.g. merging marks, and `inlineSvg`), or a
+ * caption when it cannot be drawn or its SVG is not safe; the safety check runs on the rewritten
+ * SVG.
  */
 export const chartFigure = (spec: TopLevelSpec, alt: string, rewrite: (svg: string) => string = (svg) => svg): Effect.Effect<Html> =>
-  Effect.match(Effect.map(renderChart(spec), rewrite), {
+  Effect.match(Effect.map(renderChart(spec), (svg) => inlineSvg(rewrite(svg))), {
     onFailure: (error) => html`<figure class="chart missing"><figcaption>${alt}: ${error.reason}</figcaption></figure>`,
     onSuccess: (svg) => {
       const safe = safeSvg(svg)

@@ -14,6 +14,7 @@ import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, describe, expect } from "vitest"
 import { escapeHtml, raw, safeSvg } from "@hashhound/core"
+import { inlineSvg } from "../src/charts.js"
 import { qcHtmlReport } from "../src/index.js"
 import { scanTags } from "@hashhound/testkit"
 import { HOSTILE, labArtifacts } from "./report-inputs.js"
@@ -47,7 +48,10 @@ describe("report.qc-html", () => {
       const tags = scanTags(page)
       expect(tags.filter((t) => t.name === "svg").length).toBe(7)
       expect(tags.filter((t) => t.name === "script" || t.name === "link" || t.name === "img" || t.name === "iframe")).toEqual([])
-      expect(page).not.toMatch(/(?:src|href)\s*=\s*["']?https?:/i)
+      // no URL at all, not even the SVG namespace names, and nothing that could load one
+      expect(page).not.toMatch(/https?:\/\//i)
+      expect(page).not.toMatch(/\b(?:src|href|xlink:href|srcset|action|formaction|data)\s*=/i)
+      expect(page).not.toMatch(/url\(|@import/i)
       expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`)
       for (const title of ["Flow duration", "Bytes per flow", "Packets per flow", "Protocol mix", "Destination ports", "Labels per capture", "Findings per check"])
         expect(page).toContain(title)
@@ -156,5 +160,11 @@ describe("report.qc-html", () => {
     expect(safeSvg('<svg><image href="https://example.com/x.png"/></svg>')).toBeUndefined()
     expect(safeSvg('<svg><foreignObject><div/></foreignObject></svg>')).toBeUndefined()
     expect(safeSvg("<div></div>")).toBeUndefined()
+  })
+
+  it("inlineSvg drops the namespace declarations of the root tag only", () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" class="marks" width="10"><text> xmlns="http://www.w3.org/2000/svg"</text></svg>'
+    expect(inlineSvg(svg)).toBe('<svg version="1.1" class="marks" width="10"><text> xmlns="http://www.w3.org/2000/svg"</text></svg>')
+    expect(inlineSvg('<svg width="1"/>')).toBe('<svg width="1"/>')
   })
 })
