@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { hashhound } from "./cli-support.js"
 
@@ -56,6 +57,25 @@ describe("hashhound CLI", () => {
     const run = hashhound(["run", file], dir)
     expect(run.code).toBe(2)
     expect(existsSync(join(dir, "out"))).toBe(false)
+  })
+
+  it("accepts the README's pipeline tour (its third-party plugin line aside), and its idle_timeout_s example error is real", () => {
+    const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "README.md"), "utf8")
+    const tour = /```yaml\n(name: [\s\S]*?)```/.exec(readme)?.[1]
+    expect(tour).toBeDefined()
+    const dir = mkdtempSync(join(work, "tour-"))
+    // the @acme package is an example name: without it, every entry must decode against the built-ins
+    const text = tour!.replace(/^plugins: .*\n/m, "plugins: []\n")
+    writeFileSync(join(dir, "tour.yaml"), text)
+    const ok = hashhound(["validate", "tour.yaml"], dir)
+    expect(ok.code, ok.stderr).toBe(0)
+    // the error line the README quotes after the tour, with the line it names
+    writeFileSync(join(dir, "broken.yaml"), text.replace("idle_timeout_s: 120", 'idle_timeout_s: "x"'))
+    const broken = hashhound(["validate", "broken.yaml"], dir)
+    expect(broken.code).toBe(2)
+    const quoted = /\(`(datasets\.campus\.source\.idle_timeout_s \(line \d+, column \d+\): Expected number, actual "x")`\)/.exec(readme)?.[1]
+    expect(quoted).toBeDefined()
+    expect(broken.stderr).toContain(quoted)
   })
 
   it("answers bad usage with exit 2", () => {
