@@ -26,7 +26,7 @@ export const PLUGIN_ID = "source.zeek-conn"
 export const zeekConnSource = definePlugin({
   id: PLUGIN_ID,
   kind: "source",
-  version: "0.1.0",
+  version: "0.1.1",
   summary: "Zeek conn.log (TSV or JSON lines) as canonical flows, with Stratosphere label columns kept",
   config: ZeekConnConfig,
   provides: ZEEK_COLUMNS,

@@ -295,6 +295,8 @@ export const zeekConnParser = (sink: FlowSink, options: ZeekOptions): LineParser
       }
       cells = expanded
     }
+    // a trailing separator (or several) leaves empty cells past the last field: stray whitespace, not data
+    if (cells.length > header.length && cells.slice(header.length).every((cell) => cell.trim() === "")) cells = cells.slice(0, header.length)
     if (cells.length !== header.length) {
       sink.malformed(line.line, line.offset, `expected ${header.length} fields, found ${cells.length}`)
       return

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceGoldenRun } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -41,7 +41,7 @@ describe("source.zeek-conn", () => {
     expect(Either.isLeft(zeekConnSource.decode({ paths: ["x"], tsOffset: 1 }))).toBe(true)
   })
 
-  it.effect("keeps reading after a truncated line, a non-numeric cell and a wrong column count", () =>
+  it.effect("keeps reading after a truncated line, a non-numeric cell and a wrong column count; ignores trailing separators", () =>
     Effect.gen(function* () {
       const name = write(
         "bad.log",
@@ -52,12 +52,14 @@ describe("source.zeek-conn", () => {
           ROW.slice(0, 40),
           ROW.replace("\t8\t1646\t", "\teight\t1646\t"),
           `${ROW}\textra`,
+          `${ROW.replace("1062", "1064")}\t \t`,
           ROW.replace("1062", "1063"),
           "#close\t2018-05-24-09-12-49"
         ].join("\n")
       )
       const events = yield* readFile(name)
-      expect(column(events, "src_port")).toEqual([1062, 1063])
+      // empty cells left by trailing separators are stray whitespace, not an extra column
+      expect(column(events, "src_port")).toEqual([1062, 1064, 1063])
       const bad = findingsOf(events).filter((f) => f.code === "malformed_row")
       expect(bad.map((f) => f.message)).toEqual([
         "line 9: expected 21 fields, found 3",
@@ -140,6 +142,30 @@ describe("source.zeek-conn", () => {
 })
 
 describeFixtures("source.zeek-conn on real exports", () => {
+  // testkit's source contract (README sections and config keys, example.yaml, stable plan, finite and
+  // interruptible reads, released file handles, batch indices, catalogue columns, tagged error on a
+  // missing input) on a real export
+  sourceContract(zeekConnSource, {
+    exampleYaml: join(here, "..", "example.yaml"),
+    input: { config: { paths: ["flows/zeek/slips-test9-conn-json.log"] }, baseDir: fixturesDir() }
+  })
+
+  it("the README's Output columns table names every column of the real exports' headers", () => {
+    const readme = readFileSync(join(here, "..", "README.md"), "utf8")
+    const start = readme.indexOf("## Output columns")
+    const named = new Set([...readme.slice(start, readme.indexOf("\n## ", start)).matchAll(/`([^`]+)`/g)].map((match) => match[1]!))
+    const lines = (path: string) => readFileSync(fixture(path), "utf8").split("\n")
+    const tsvFields = (path: string) => lines(path).filter((line) => line.startsWith("#fields\t")).flatMap((line) => line.split("\t").slice(1))
+    const jsonKeys = (path: string) => lines(path).filter((line) => line.startsWith("{")).flatMap((line) => Object.keys(JSON.parse(line) as object))
+    const columns = new Set([
+      ...tsvFields("flows/zeek/brimdata-zed-conn.log"),
+      ...tsvFields("flows/zeek/infectedPCAP-conn.log"),
+      ...jsonKeys("flows/zeek/slips-test9-conn-json.log")
+    ])
+    expect(columns.size).toBeGreaterThan(20)
+    expect([...columns].filter((name) => !named.has(name))).toEqual([])
+  })
+
   goldenCases(join(here, "..", "testcases"), sourceGoldenRun(zeekConnSource, fixturesDir()))
 
   it("detects conn logs (TSV and JSON) from their content and nothing else", () => {
