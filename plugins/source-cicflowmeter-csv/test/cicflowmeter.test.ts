@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceGoldenRun } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -194,6 +194,27 @@ describe("source.cicflowmeter-csv", () => {
 })
 
 describeFixtures("source.cicflowmeter-csv on real exports", () => {
+  // testkit's source contract (README sections and config keys, example.yaml, stable plan, finite and
+  // interruptible reads, released file handles, batch indices, catalogue columns, tagged error on a
+  // missing input) on a real export
+  sourceContract(cicflowmeterSource, {
+    exampleYaml: join(here, "..", "example.yaml"),
+    input: { config: { paths: ["flows/cicids2017/improved-BENIGN_2500.csv"] }, baseDir: fixturesDir() }
+  })
+
+  it("the README's Output columns table names every column of the real exports' headers", () => {
+    const readme = readFileSync(join(here, "..", "README.md"), "utf8")
+    const start = readme.indexOf("## Output columns")
+    const named = new Set([...readme.slice(start, readme.indexOf("\n## ", start)).matchAll(/`([^`]+)`/g)].map((match) => match[1]!))
+    const headerOf = (path: string) => readFileSync(fixture(path), "utf8").split("\n", 1)[0]!.split(",").map((name) => name.trim())
+    const columns = new Set([
+      ...NAMES,
+      ...["improved-BENIGN_2500", "improved-DDoS_2500", "improved-Portscan_2500", "python-cicflowmeter-new_flows"].flatMap((name) => headerOf(`flows/cicids2017/${name}.csv`))
+    ])
+    expect(columns.size).toBe(196) // original 84 distinct, improved 91, Python 82, with overlaps
+    expect([...columns].filter((name) => !named.has(name))).toEqual([])
+  })
+
   goldenCases(join(here, "..", "testcases"), sourceGoldenRun(cicflowmeterSource, fixturesDir()))
 
   it("detects every CIC variant from the header and nothing else", () => {

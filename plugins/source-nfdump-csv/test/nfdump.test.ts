@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceGoldenRun } from "@hashhound/testkit"
+import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -159,6 +159,29 @@ describe("source.nfdump-csv", () => {
 })
 
 describeFixtures("source.nfdump-csv on real exports", () => {
+  // testkit's source contract (README sections and config keys, example.yaml, stable plan, finite and
+  // interruptible reads, released file handles, batch indices, catalogue columns, tagged error on a
+  // missing input) on a real export
+  sourceContract(nfdumpSource, {
+    exampleYaml: join(here, "..", "example.yaml"),
+    input: { config: { paths: ["flows/nfdump/slips-test1-malicious.nfdump-1.7.1.csv"] }, baseDir: fixturesDir() }
+  })
+
+  it("the README's Output columns table names every column of the real exports' headers", () => {
+    const readme = readFileSync(join(here, "..", "README.md"), "utf8")
+    const start = readme.indexOf("## Output columns")
+    const named = new Set([...readme.slice(start, readme.indexOf("\n## ", start)).matchAll(/`([^`]+)`/g)].map((match) => match[1]!))
+    const headerOf = (path: string) => readFileSync(fixture(path), "utf8").split("\n", 1)[0]!.split(",").map((name) => name.trim())
+    const columns = new Set(
+      [
+        "flows/nfdump/slips-test1-malicious.nfdump-1.7.1.csv",
+        ...["nesfit-cgminer.s0", "nesfit-eth-eu1.nanopool.org", "peafowl-monero", "peafowl-stratum"].map((name) => `flows/generated-from-mining-pcaps/${name}.nfdump.csv`)
+      ].flatMap(headerOf)
+    )
+    expect(columns.size).toBe(48)
+    expect([...columns].filter((name) => !named.has(name))).toEqual([])
+  })
+
   goldenCases(join(here, "..", "testcases"), sourceGoldenRun(nfdumpSource, fixturesDir()))
 
   it("detects nfdump CSV from the header and nothing else", () => {
