@@ -12,7 +12,7 @@ import {
 } from "@hashhound/testkit"
 import type { AnyPlugin } from "@hashhound/core"
 import type { Tree } from "@nx/devkit"
-import { Effect } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -43,6 +43,16 @@ const BUILTIN = [
   "]",
   ""
 ].join("\n")
+
+/** Header lines of the built-in flow exports, none of which the generated source may claim. */
+const OTHER_EXPORT_HEADS = [
+  "#separator \\x09\n#set_separator\t,\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\n", // Zeek conn.log
+  '{"ts":22.335172,"uid":"C6ce9q3xECAsonga21","id.orig_h":"fe80::1","id.orig_p":61099,"id.resp_h":"ff02::1:3","id.resp_p":5355,"proto":"udp"}\n', // Zeek JSON
+  "StartTime,Dur,Proto,SrcAddr,Sport,Dir,DstAddr,Dport,State,sTos,dTos,TotPkts,TotBytes,SrcBytes,SrcPkts,Label\n", // argus binetflow
+  "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out\n", // nfdump 1.7 CSV
+  "Flow ID, Source IP, Source Port, Destination IP, Destination Port, Protocol, Timestamp, Flow Duration\n", // CIC-IDS2017
+  "src_ip,dst_ip,src_port,dst_port,protocol,timestamp,flow_duration,flow_byts_s,flow_pkts_s\n" // Python cicflowmeter
+]
 
 const FILES = ["README.md", "example.yaml", "package.json", "src/index.ts", "test/demo-thing.test.ts", "testcases/basic/config.yaml", "testcases/basic/expected.json"]
 
@@ -104,6 +114,12 @@ describe.each(["source", "qc", "labeler", "features", "model", "report"])("gener
     const readme = tree.read(`${base}/README.md`, "utf-8")!
     for (const section of ["## Configuration", kind === "source" ? "## Output columns" : "## Output", "## Errors", "## Example"]) expect(readme).toContain(section)
     expect(tree.read(`${base}/src/index.ts`, "utf-8")).not.toMatch(/<%|%>/)
+    if (kind === "source") {
+      // built like the flow-export adapters: a LineParser in a format file, read through FlowSink
+      expect(tree.read(`${base}/src/demo-thing-format.ts`, "utf-8")).not.toMatch(/<%|%>/)
+      const index = tree.read(`${base}/src/index.ts`, "utf-8")!
+      for (const call of ["fingerprintFor(ctx)", "readExportUnit(unit, resume"]) expect(index).toContain(call)
+    }
     const builtin = tree.read("packages/cli/src/builtin-plugins.ts", "utf-8")!
     const ident = generator.normalizeOptions({ kind, name: "demo-thing" }).ident
     expect(builtin).toContain(`import { plugins as ${ident} } from "@hashhound/plugin-${kind}-demo-thing"`)
@@ -130,9 +146,23 @@ describe.each(["source", "qc", "labeler", "features", "model", "report"])("gener
                   : yield* reportContractViolations(module.plugin, { exampleYaml })
       expect(violations.join("\n")).toBe("")
       if (module.plugin.kind === "source") {
+        const source = module.plugin
         const caseDir = join(dir, "testcases", "basic")
-        const read = yield* readSource(module.plugin, parse(readFileSync(join(caseDir, "config.yaml"), "utf8")), caseDir)
+        const read = yield* readSource(source, parse(readFileSync(join(caseDir, "config.yaml"), "utf8")), caseDir)
         expect(goldenDiff(JSON.parse(JSON.stringify(summarizeSource(read))), JSON.parse(readFileSync(join(caseDir, "expected.json"), "utf8")))).toEqual([])
+        // bad rows are FlowSink's malformed_row findings, as in the flow-export adapters
+        const findings = read.events[0]!.events.flatMap((event) => (event._tag === "Finding" ? [event.finding.code] : []))
+        expect(findings).toEqual(["unknown_column", "malformed_row", "malformed_row"])
+        // `hashhound flows` can detect the sample without --source, and the other exports are not taken for it
+        const sample = readFileSync(join(caseDir, "flows.csv"))
+        expect(source.detect?.(sample, "flows.csv")).toBeGreaterThanOrEqual(0.9)
+        for (const other of OTHER_EXPORT_HEADS) expect(source.detect?.(new TextEncoder().encode(other), "export"), other).toBe(0)
+        // a resumed read (readExportUnit) starts at the batch it is told
+        const stage = yield* source.make({ paths: ["flows.csv"], batch_flows: 1 })
+        const ctx = { dataset: "resume", baseDir: caseDir, workDir: dir }
+        const [unit] = yield* stage.plan(ctx)
+        const resumed = yield* Stream.runCollect(stage.read(unit!, ctx, { nextBatch: 2 }))
+        expect(Chunk.toArray(resumed).flatMap((event) => (event._tag === "Batch" ? [event.index] : []))).toEqual([2])
       }
     })
   )
