@@ -7,7 +7,7 @@
  */
 import { describeFixtures, fixture } from "@hashhound/testkit"
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -129,6 +129,17 @@ describe("the CLI bundle", () => {
     expect(result.stderr).toBe("")
     expect(result.code).toBe(0)
     expect(result.stdout).toContain("2 feature group(s)")
+
+    // the same plugin as the generator shapes a package: an exports map, no `main`, entry under src/
+    const folder = join(work, "exports-only-plugin")
+    mkdirSync(join(folder, "src"), { recursive: true })
+    copyFileSync(join(repoRoot, "test-fixtures", "pipeline", "third-party-plugin", "index.mjs"), join(folder, "src", "index.mjs"))
+    writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "exports-only-plugin", version: "0.1.0", type: "module", exports: { ".": "./src/index.mjs" } }))
+    symlinkSync(join(repoRoot, "node_modules"), join(folder, "node_modules"), "dir")
+    writeFileSync(pipeline, readFileSync(pipeline, "utf8").replace(/^plugins: .*$/m, 'plugins: ["./exports-only-plugin"]'))
+    const byPath = await run(["validate", pipeline], env)
+    expect(byPath.stderr).toBe("")
+    expect(byPath.code).toBe(0)
   }, 300_000)
 })
 

@@ -12,6 +12,7 @@
  */
 import { ConfigError, ConfigIssue, contractViolations, isPluginShape, makeRegistry, type AnyPlugin, type Registry } from "@hashhound/core"
 import { Effect, Either, Schema } from "effect"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { isAbsolute, join, resolve } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -61,9 +62,26 @@ const importModule = (specifier: string): Effect.Effect<unknown, string> =>
  * are found) and import the file; ESM-only packages (an `import`-only exports map) do not resolve
  * through require, so a package name falls back to a plain `import(name)`.
  */
+/**
+ * The entry file of a package folder named by path: its exports map's `"."` (a string, or the
+ * `import` / `default` condition), as Node would for the package's name; else `target` itself
+ * (require then reads `main` or index.js). A plugin folder made by the generator has only an
+ * exports map, which require does not read for a folder path.
+ */
+const folderEntry = (target: string): string => {
+  const manifest = join(target, "package.json")
+  if (!existsSync(manifest) || !statSync(target).isDirectory()) return target
+  const parsed = Either.try(() => JSON.parse(readFileSync(manifest, "utf8")) as unknown)
+  if (Either.isLeft(parsed) || !isRecord(parsed.right)) return target
+  const exportsField = parsed.right["exports"]
+  const dot = isRecord(exportsField) && "." in exportsField ? exportsField["."] : exportsField
+  const entry = typeof dot === "string" ? dot : isRecord(dot) ? (dot["import"] ?? dot["default"]) : undefined
+  return typeof entry === "string" ? resolve(target, entry) : target
+}
+
 const importPackage = (name: string, baseDir: string): Effect.Effect<unknown, string> => {
   const require = createRequire(join(baseDir, "noop.js"))
-  const target = isPluginPath(name) ? resolve(baseDir, name) : name
+  const target = isPluginPath(name) ? folderEntry(resolve(baseDir, name)) : name
   const resolved = Either.try({ try: () => require.resolve(target), catch: firstLine })
   if (Either.isRight(resolved)) return importModule(pathToFileURL(resolved.right).href)
   // a path require cannot resolve may still be a module file (`./plugin.mjs` without package.json)

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdtempSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -39,6 +39,21 @@ describe("third-party plugin packages", () => {
       // the loaded plugin builds a working stage
       const stage = yield* extended.getKind("features.byte-ratio", "features").pipe(Effect.flatMap((p) => p.make({ smoothing: 0 })))
       expect(stage.features.map((feature) => feature.name)).toEqual(["byte_ratio"])
+    }))
+
+  it.effect("a plugin folder with only an exports map (as the generator writes it) loads by path", () =>
+    Effect.gen(function* () {
+      const dir = mkdtempSync(join(tmpdir(), "hh-config-"))
+      for (const [condition, folder] of [["string", "a"], ["import", "b"]] as const) {
+        mkdirSync(join(dir, folder, "src"), { recursive: true })
+        copyFileSync(join(FIXTURES, "third-party-plugin", "index.mjs"), join(dir, folder, "src", "entry.mjs"))
+        const exportsMap = condition === "string" ? { ".": "./src/entry.mjs" } : { ".": { import: "./src/entry.mjs" } }
+        writeFileSync(join(dir, folder, "package.json"), JSON.stringify({ name: `plugin-${folder}`, version: "0.1.0", type: "module", exports: exportsMap }))
+      }
+      for (const folder of ["a", "b"]) {
+        const groups = yield* loadPluginPackages([`./${folder}`], dir)
+        expect(groups.flatMap((group) => group.plugins.map((plugin) => plugin.id))).toEqual(["features.byte-ratio"])
+      }
     }))
 
   it.effect("the loaded plugin's config is checked in pass 2 like a built-in's", () =>
