@@ -198,10 +198,12 @@ export const argusParser = (sink: FlowSink, options: ArgusOptions): LineParser =
 
   /** Map the current row; a string is the reason it is malformed. */
   const row = (): string | undefined => {
-
     const protoText = cell("proto")
     const protocol = protocolNumber(protoText)
     if (protocol === undefined) {
+      // a record argus wrote (man, arp, llc, …) has its StartTime; a row without one is damage
+      if (Number.isNaN(timeMicros(cell("start"), options.timezoneOffsetMin)))
+        return `Proto "${protoText}" is not an IP protocol and StartTime "${cell("start")}" is not a date-time`
       sink.tally("non_ip_record", protoText === "" ? "(empty)" : protoText.toLowerCase(), "info", (kind, n) =>
         `${n} non-IP record${n === 1 ? "" : "s"} of kind "${kind}" skipped (no IP flow to map)`
       )

@@ -30,7 +30,7 @@ export const PLUGIN_ID = "source.argus"
 export const argusSource = definePlugin({
   id: PLUGIN_ID,
   kind: "source",
-  version: "0.1.0",
+  version: "0.1.1",
   summary: "Argus ra CSV / CTU-13 binetflow exports as canonical flows (non-IP records skipped and counted)",
   config: ArgusConfig,
   provides: ARGUS_COLUMNS,
