@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent, type SourceStage } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun } from "@hashhound/testkit"
+import { csvHeaderNames, describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun, unnamedColumns } from "@hashhound/testkit"
 import { Chunk, Effect, Either, Stream } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -143,10 +143,7 @@ describeFixtures("source.argus on real exports", () => {
   })
 
   it("the README's Output columns table names every column of the real exports' headers", () => {
-    const readme = readFileSync(join(here, "..", "README.md"), "utf8")
-    const start = readme.indexOf("## Output columns")
-    const named = new Set([...readme.slice(start, readme.indexOf("\n## ", start)).matchAll(/`([^`]+)`/g)].map((match) => match[1]!))
-    const headerOf = (path: string) => readFileSync(fixture(path), "utf8").split("\n", 1)[0]!.split(",").map((name) => name.trim())
+    const headerOf = (path: string) => csvHeaderNames(fixture(path))
     const columns = new Set(
       [
         "flows/argus/slips-test2-malicious.binetflow",
@@ -155,7 +152,7 @@ describeFixtures("source.argus on real exports", () => {
       ].flatMap(headerOf)
     )
     expect(columns.size).toBeGreaterThan(14)
-    expect([...columns].filter((name) => !named.has(name))).toEqual([])
+    expect(unnamedColumns(join(here, "..", "README.md"), columns)).toEqual([])
   })
 
   goldenCases(join(here, "..", "testcases"), sourceGoldenRun(argusSource, fixturesDir()))

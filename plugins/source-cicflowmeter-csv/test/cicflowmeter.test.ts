@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun } from "@hashhound/testkit"
+import { csvHeaderNames, describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun, unnamedColumns } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -203,16 +203,13 @@ describeFixtures("source.cicflowmeter-csv on real exports", () => {
   })
 
   it("the README's Output columns table names every column of the real exports' headers", () => {
-    const readme = readFileSync(join(here, "..", "README.md"), "utf8")
-    const start = readme.indexOf("## Output columns")
-    const named = new Set([...readme.slice(start, readme.indexOf("\n## ", start)).matchAll(/`([^`]+)`/g)].map((match) => match[1]!))
-    const headerOf = (path: string) => readFileSync(fixture(path), "utf8").split("\n", 1)[0]!.split(",").map((name) => name.trim())
+    const headerOf = (path: string) => csvHeaderNames(fixture(path))
     const columns = new Set([
       ...NAMES,
       ...["improved-BENIGN_2500", "improved-DDoS_2500", "improved-Portscan_2500", "python-cicflowmeter-new_flows"].flatMap((name) => headerOf(`flows/cicids2017/${name}.csv`))
     ])
     expect(columns.size).toBe(196) // original 84 distinct, improved 91, Python 82, with overlaps
-    expect([...columns].filter((name) => !named.has(name))).toEqual([])
+    expect(unnamedColumns(join(here, "..", "README.md"), columns)).toEqual([])
   })
 
   goldenCases(join(here, "..", "testcases"), sourceGoldenRun(cicflowmeterSource, fixturesDir()))

@@ -1,6 +1,6 @@
 import { it } from "@effect/vitest"
 import { contractViolations, readNumeric, readStrings, type SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun } from "@hashhound/testkit"
+import { csvHeaderNames, describeFixtures, fixture, fixturesDir, goldenCases, readSource, sourceContract, sourceGoldenRun, unnamedColumns } from "@hashhound/testkit"
 import { Effect, Either } from "effect"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -168,10 +168,7 @@ describeFixtures("source.nfdump-csv on real exports", () => {
   })
 
   it("the README's Output columns table names every column of the real exports' headers", () => {
-    const readme = readFileSync(join(here, "..", "README.md"), "utf8")
-    const start = readme.indexOf("## Output columns")
-    const named = new Set([...readme.slice(start, readme.indexOf("\n## ", start)).matchAll(/`([^`]+)`/g)].map((match) => match[1]!))
-    const headerOf = (path: string) => readFileSync(fixture(path), "utf8").split("\n", 1)[0]!.split(",").map((name) => name.trim())
+    const headerOf = (path: string) => csvHeaderNames(fixture(path))
     const columns = new Set(
       [
         "flows/nfdump/slips-test1-malicious.nfdump-1.7.1.csv",
@@ -179,7 +176,7 @@ describeFixtures("source.nfdump-csv on real exports", () => {
       ].flatMap(headerOf)
     )
     expect(columns.size).toBe(48)
-    expect([...columns].filter((name) => !named.has(name))).toEqual([])
+    expect(unnamedColumns(join(here, "..", "README.md"), columns)).toEqual([])
   })
 
   goldenCases(join(here, "..", "testcases"), sourceGoldenRun(nfdumpSource, fixturesDir()))
