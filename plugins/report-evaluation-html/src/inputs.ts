@@ -90,6 +90,7 @@ export const DatasetMetrics = Schema.Struct({
   mining: Schema.optional(Num),
   benign: Schema.optional(Num),
   unknown_dropped: Schema.optional(Num),
+  duplicates_dropped: Schema.optional(Num),
   roc_auc: Schema.optionalWith(Schema.Record({ key: Schema.String, value: NullableNum }), { default: () => ({}) }),
   models: Schema.optionalWith(Schema.Record({ key: Schema.String, value: ModelMetrics }), { default: () => ({}) })
 })
@@ -153,7 +154,7 @@ export const CardInput = Schema.Struct({
   feature_groups: Schema.optionalWith(Schema.Array(Schema.Struct({ type: Schema.String, raw: Schema.optional(Schema.Unknown) })), { default: () => [] }),
   flow_columns: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
   training: Schema.optionalWith(
-    Schema.Array(Schema.Struct({ dataset: Schema.String, rows: Schema.optional(Num), mining: Schema.optional(Num), benign: Schema.optional(Num), unknown_dropped: Schema.optional(Num) })),
+    Schema.Array(Schema.Struct({ dataset: Schema.String, rows: Schema.optional(Num), mining: Schema.optional(Num), benign: Schema.optional(Num), unknown_dropped: Schema.optional(Num), duplicates_dropped: Schema.optional(Num) })),
     { default: () => [] }
   ),
   thresholds: Schema.optional(

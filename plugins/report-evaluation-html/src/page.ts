@@ -73,7 +73,9 @@ const datasetSection = (metrics: MetricsInput, inputs: EvaluationInputs, name: s
     if (calibration.length > 0) charts.push(yield* chart(calibrationSpec(name, calibration, models), `calibration of ${name}`))
     const brier = present.map((m) => ({ m, b: dataset.models[m]?.brier ?? null })).filter((x) => x.b !== null)
     return html`<section class="dataset" id="dataset-${name.replace(/[^A-Za-z0-9_-]/g, "_")}"><h2>${name} ${dataset.in_sample ? html`<span class="badge info">in-sample: training data</span>` : html`<span class="badge pass">held out</span>`}</h2>
-<p>${labelled}${dataset.unknown_dropped ? html`; ${count(dataset.unknown_dropped)} flows labelled unknown are excluded from every metric` : ""}.${
+<p>${labelled}${dataset.unknown_dropped ? html`; ${count(dataset.unknown_dropped)} flows labelled unknown are excluded from every metric` : ""}${
+      dataset.duplicates_dropped ? html`; ${count(dataset.duplicates_dropped)} duplicate flows (the same flow seen in another capture or batch) are excluded too` : ""
+    }.${
       dataset.in_sample ? html` <b>Scored with the models trained on it</b>: these figures show fit, not transfer.` : ""
     }</p>
 ${charts.length === 0 ? html`<p class="muted">No curves for this dataset (evaluation/curves.json absent or without it).</p>` : html`<div class="charts">${charts}</div>`}

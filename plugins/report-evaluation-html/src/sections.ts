@@ -220,8 +220,8 @@ export const cardSection = (card: CardInput): Html => {
   return html`<div class="model-card"><h3>${card.name} <span class="muted">${card.type}${card.version === undefined ? "" : ` ${card.version}`}</span></h3>
 <div class="columns">
 <div><h4>Parameters</h4><table class="kv"><tbody>${Object.entries(card.params).map(([key, value]) => html`<tr><th>${key}</th><td class="wrap">${jsonText(value)}</td></tr>`)}</tbody></table></div>
-<div><h4>Training data</h4><table><thead><tr><th>dataset</th><th class="num">flows</th><th class="num">mining</th><th class="num">benign</th><th class="num">unknown</th></tr></thead><tbody>
-${card.training.map((t) => html`<tr><td class="wrap">${t.dataset}</td><td class="num">${count(t.rows ?? 0)}</td><td class="num">${count(t.mining ?? 0)}</td><td class="num">${count(t.benign ?? 0)}</td><td class="num">${count(t.unknown_dropped ?? 0)}</td></tr>`)}</tbody></table>
+<div><h4>Training data</h4><table><thead><tr><th>dataset</th><th class="num">flows</th><th class="num">mining</th><th class="num">benign</th><th class="num">unknown</th><th class="num">duplicates</th></tr></thead><tbody>
+${card.training.map((t) => html`<tr><td class="wrap">${t.dataset}</td><td class="num">${count(t.rows ?? 0)}</td><td class="num">${count(t.mining ?? 0)}</td><td class="num">${count(t.benign ?? 0)}</td><td class="num">${count(t.unknown_dropped ?? 0)}</td><td class="num">${count(t.duplicates_dropped ?? 0)}</td></tr>`)}</tbody></table>
 ${thresholds.length === 0 ? "" : html`<h4>Thresholds ${card.thresholds?.basis === undefined ? "" : html`<span class="muted">(from ${card.thresholds.basis} training scores${
   card.thresholds.out_of_fold === undefined ? "" : html`: ${foldText(card.thresholds.out_of_fold)}`
 }${card.thresholds.in_sample_reason === undefined ? "" : html`; no folds: ${card.thresholds.in_sample_reason}`})</span>`}</h4>

@@ -107,10 +107,11 @@ export const evaluationArtifacts = (hostile = false, outputDir = "/nonexistent/h
       [campus]: {
         role: "test",
         in_sample: false,
-        rows: 3080,
+        rows: 3120,
         mining: 60,
         benign: 3000,
         unknown_dropped: 20,
+        duplicates_dropped: 40,
         roc_auc: { "model.gbdt": 0.96, "model.logistic": 0.88 },
         models: { "model.gbdt": campusModel("model.gbdt", 0), "model.logistic": campusModel("model.logistic", 0.01) }
       },
@@ -148,7 +149,7 @@ export const evaluationArtifacts = (hostile = false, outputDir = "/nonexistent/h
     ],
     flow_columns: ["dst_port", "fwd_bytes", "bwd_bytes", "iat_min_s"],
     allow_guarded_columns: [],
-    training: [{ dataset: "lab", rows: 600, mining: 100, benign: 500, unknown_dropped: 0 }],
+    training: [{ dataset: "lab", rows: 610, mining: 100, benign: 500, unknown_dropped: 0, duplicates_dropped: 10 }],
     training_rows: { rows: 600, mining: 100, benign: 500 },
     // gbdt's thresholds come from out-of-fold scores; logistic's, for contrast, from in-sample ones
     thresholds:

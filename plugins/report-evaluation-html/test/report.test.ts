@@ -64,6 +64,9 @@ describe("report.evaluation-html", () => {
       expect(page).toContain("mining:xmrig_tls")
       expect(page).toContain('<span class="muted">AUC 0.931</span>')
       expect(page).toContain('<span class="muted">AUC 0.942</span>')
+      // flows left out of the metrics: unknown labels and duplicates, in the dataset text and the card
+      expect(page).toContain("20 flows labelled unknown are excluded from every metric; 40 duplicate flows (the same flow seen in another capture or batch) are excluded too.")
+      expect(page).toMatch(/<th class="num">duplicates<\/th><\/tr><\/thead><tbody>\s*<tr><td class="wrap">lab<\/td><td class="num">610<\/td><td class="num">100<\/td><td class="num">500<\/td><td class="num">0<\/td><td class="num">10<\/td><\/tr>/)
       expect(page).toContain("campus-02.pcap")
       expect(page).toContain("in-sample: training data")
       // where each card's thresholds come from, and the out-of-fold training result

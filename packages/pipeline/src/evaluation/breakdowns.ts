@@ -2,7 +2,8 @@
  * The rows an evaluation works on, and the per-behaviour and per-capture breakdowns.
  *
  * Holds: `evaluationRows` (from a dataset's merged labels, `label_raw` and `capture` per row:
- * the labelled rows (mining → 1, benign → 0; unknown and anything else excluded and counted),
+ * the labelled rows (mining → 1, benign → 0; unknown and anything else excluded and counted;
+ * rows marked as duplicates of another flow excluded and counted, so that no flow counts twice),
  * their behaviour group (`label_raw` with the merged label) and capture) and `breakdowns` (per
  * behaviour and per capture, how many rows the fixed thresholds flag: recall per mining
  * behaviour, false-positive rate per benign behaviour; and a ROC-AUC per group: a mining group's
@@ -41,11 +42,15 @@ export interface EvaluationRows {
   readonly captures: ReadonlyArray<CaptureGroup>
 }
 
-/** Labelled rows and their groups. `labelRaw` / `captures` may be absent (no such column). */
+/**
+ * Labelled rows and their groups. `labelRaw` / `captures` may be absent (no such column);
+ * `duplicate` flags rows to leave out (the label stage's `duplicate of <flow_id>` mark).
+ */
 export const evaluationRows = (
   labels: ReadonlyArray<string | null>,
   labelRaw: ReadonlyArray<string | null> | undefined,
-  captureNames: ReadonlyArray<string | null> | undefined
+  captureNames: ReadonlyArray<string | null> | undefined,
+  duplicate?: Uint8Array
 ): EvaluationRows => {
   const hasRaw = labelRaw !== undefined && labelRaw.some((value) => value !== null && value !== "")
   const known: Array<number> = []
@@ -57,7 +62,12 @@ export const evaluationRows = (
   const captureOf: Array<number> = []
   let mining = 0
   let benign = 0
+  let duplicates = 0
   for (let row = 0; row < labels.length; row++) {
+    if (duplicate !== undefined && duplicate[row] === 1) {
+      duplicates++
+      continue
+    }
     const label = labels[row]
     const captureName = captureNames?.[row] ?? null
     const captureKey = captureName ?? "\u0000"
@@ -102,7 +112,7 @@ export const evaluationRows = (
     y[i] = labels[row] === "mining" ? 1 : 0
   })
   return {
-    counts: { rows: labels.length, mining, benign, unknown_dropped: labels.length - mining - benign },
+    counts: { rows: labels.length, mining, benign, unknown_dropped: labels.length - mining - benign - duplicates, duplicates_dropped: duplicates },
     known: Uint32Array.from(known),
     y,
     behaviour: Int32Array.from(behaviourOf),

@@ -8,7 +8,7 @@
  *   feature_groups: [{ type, version, raw, features }], // the feature plugins and their configs
  *   flow_columns: [column],                            // flow columns those groups read
  *   allow_guarded_columns: [column],                   // the pipeline's options.allow_guarded_columns
- *   training: [{ dataset, rows, mining, benign, unknown_dropped }],
+ *   training: [{ dataset, rows, mining, benign, unknown_dropped, duplicates_dropped }],
  *   training_sources: [{ dataset, type, raw }],         // how the training flows were made (timeouts…)
  *   training_rows: { rows, mining, benign },           // rows the model was fitted on
  *   thresholds: { basis: "out-of-fold" | "in-sample", default: "fpr=…", values: [ModelThreshold],
@@ -55,7 +55,7 @@ export interface ModelCard {
   readonly feature_groups: ReadonlyArray<FeatureGroupRecord>
   readonly flow_columns: ReadonlyArray<string>
   readonly allow_guarded_columns: ReadonlyArray<string>
-  readonly training: ReadonlyArray<{ readonly dataset: string; readonly rows: number; readonly mining: number; readonly benign: number; readonly unknown_dropped: number }>
+  readonly training: ReadonlyArray<{ readonly dataset: string; readonly rows: number; readonly mining: number; readonly benign: number; readonly unknown_dropped: number; readonly duplicates_dropped: number }>
   readonly training_sources: ReadonlyArray<{ readonly dataset: string; readonly type: string; readonly raw: Readonly<Record<string, unknown>> }>
   readonly training_rows: { readonly rows: number; readonly mining: number; readonly benign: number }
   readonly thresholds: {

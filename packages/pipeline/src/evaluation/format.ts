@@ -14,6 +14,7 @@
  *   datasets: { <name>: {
  *     role: "test" | "train", in_sample,                  // in_sample: a training dataset scored by its own models
  *     rows, mining, benign, unknown_dropped,              // unknown rows are excluded from every metric
+ *     duplicates_dropped,                                 // so are rows marked `duplicate of <flow_id>`
  *     roc_auc: { <model>: number | null },                // kept from the first evaluation, for compatibility
  *     models: { <model>: ModelMetrics } } } }
  * ModelThreshold = { id: "fpr=0.001" | "best_f1", rule: "target_fpr" | "best_f1", target_fpr?,
@@ -139,6 +140,8 @@ export interface EvaluatedLabelCounts {
   readonly mining: number
   readonly benign: number
   readonly unknown_dropped: number
+  /** rows the label stage marked `duplicate of <flow_id>`: left out of training and of every metric */
+  readonly duplicates_dropped: number
 }
 
 export interface DatasetMetrics extends EvaluatedLabelCounts {

@@ -19,8 +19,9 @@
  * or without `first_seen_us` is never a duplicate.
  * Duplicates are flagged, not dropped: they keep their own labels and stay in flows, labels and
  * features (nothing is lost); their `label_detail` ends with `duplicate of <kept flow_id>`, and
- * the label report counts them (`duplicates`, per dataset and capture) so that training or an
- * analysis can leave them out (`label_detail NOT LIKE '%duplicate of %'`).
+ * the label report counts them (`duplicates`, per dataset and capture). The models stage leaves
+ * them out of training and of every metric (`duplicates_dropped`) but still scores them; another
+ * analysis can do the same (`label_detail NOT LIKE '%duplicate of %'`).
  * Does not hold: the label merge (`merge.ts`), the feeding order (the runner's `run/labels.ts`).
  */
 import { readNumeric, readStrings, type FlowBatch } from "@hashhound/core"

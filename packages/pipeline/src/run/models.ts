@@ -4,7 +4,9 @@
  * measure each model on each.
  *
  * Holds: `runModels`. Training rows are the train datasets' stored features (all groups, in
- * declared order) with their merged labels: `mining` → 1, `benign` → 0, `unknown` dropped.
+ * declared order) with their merged labels: `mining` → 1, `benign` → 0, `unknown` dropped, and
+ * rows the label stage marked `duplicate of <flow_id>` dropped (from training and from every
+ * metric; they are still scored).
  * Writes models/<model>/model.bin (the plugin's `save` bytes) and card.json (the model card:
  * params, features, feature groups with their configs and flow columns, training label counts,
  * thresholds at each target FPR and best F1 fixed on out-of-fold training scores (the model
@@ -45,6 +47,7 @@ import {
   type OutOfFoldPlan,
   type ThresholdBasis
 } from "../evaluation/index.js"
+import { duplicateOfDetail } from "../labels/duplicates.js"
 import { ensureDir, fileExists, quoteLiteral, readBytes, readJson, writeFileAtomic } from "../storage/index.js"
 import type { RunContext } from "./context.js"
 import type { RunError } from "./errors.js"
@@ -68,6 +71,8 @@ interface DatasetMatrix {
   readonly labels: ReadonlyArray<string | null>
   readonly labelRaw: ReadonlyArray<string | null> | undefined
   readonly captures: ReadonlyArray<string | null> | undefined
+  /** 1 where the label stage marked the row `duplicate of <flow_id>` */
+  readonly duplicate: Uint8Array
   readonly srcIps: ReadonlyArray<string | null>
   readonly dstIps: ReadonlyArray<string | null>
 }
@@ -108,6 +113,7 @@ const loadDataset = (context: RunContext, dataset: string, groups: ReadonlyArray
     const columns = names.map(() => new Float64Array(rows))
     const flowIds: Array<string | null> = []
     const labels: Array<string | null> = []
+    const duplicate = new Uint8Array(rows)
     const labelRaw: Array<string | null> = []
     const captures: Array<string | null> = []
     const srcIps: Array<string | null> = []
@@ -116,9 +122,11 @@ const loadDataset = (context: RunContext, dataset: string, groups: ReadonlyArray
     let offset = 0
     for (const unit of record?.units ?? []) {
       for (const stored of unit.batches) {
-        const labelPart = yield* context.storage.readParquet(layout.labelsPart(unit.number, stored.index), ["flow_id", "label"])
+        const labelPart = yield* context.storage.readParquet(layout.labelsPart(unit.number, stored.index), ["flow_id", "label", "label_detail"])
         flowIds.push(...(readStrings(labelPart, "flow_id") ?? []))
         labels.push(...(readStrings(labelPart, "label") ?? []))
+        const details = readStrings(labelPart, "label_detail") ?? []
+        for (let row = 0; row < details.length; row++) if (duplicateOfDetail(details[row]) !== null) duplicate[offset + row] = 1
         const flowPath = layout.flowsPart(unit.number, stored.index)
         const described = yield* context.storage.query(`SELECT COLUMNS(lambda c: c IN ('capture', 'label_raw', 'src_ip', 'dst_ip')) FROM read_parquet(${quoteLiteral(flowPath)})`)
         const raw = readStrings(described, "label_raw")
@@ -139,15 +147,15 @@ const loadDataset = (context: RunContext, dataset: string, groups: ReadonlyArray
         offset += stored.rows
       }
     }
-    return { matrix: { names, rows, columns }, flowIds, labels, labelRaw: anyRaw ? labelRaw : undefined, captures, srcIps, dstIps }
+    return { matrix: { names, rows, columns }, flowIds, labels, labelRaw: anyRaw ? labelRaw : undefined, captures, duplicate, srcIps, dstIps }
   })
 
 const StoredThresholds = Schema.Struct({
   thresholds: Schema.Struct({ basis: Schema.optionalWith(Schema.Literal("in-sample", "out-of-fold"), { default: () => "in-sample" as const }), values: Schema.Array(ModelThresholdJson) })
 })
 
-/** How thresholds are fixed (part of each model's key: a change refits and rewrites the cards). */
-const THRESHOLD_METHOD = { scores: "out-of-fold/1", ...OUT_OF_FOLD }
+/** Which rows train a model and how thresholds are fixed (part of each model's key: a change refits and rewrites the cards). */
+const THRESHOLD_METHOD = { scores: "out-of-fold/1", ...OUT_OF_FOLD, rows: "labelled, duplicates left out" }
 
 const floatVector = (values: Float64Array): Vector => makeVector(makeData({ type: new Float64(), length: values.length, data: values }))
 
@@ -196,7 +204,7 @@ export const runModels = (
       const parts = []
       for (const dataset of evaluation.train) {
         const data = yield* load(dataset)
-        const rows = evaluationRows(data.labels, undefined, undefined)
+        const rows = evaluationRows(data.labels, undefined, undefined, data.duplicate)
         parts.push({ dataset, data, rows })
       }
       const total = parts.reduce((sum, part) => sum + part.rows.known.length, 0)
@@ -333,7 +341,7 @@ export const runModels = (
     const curves: Record<string, Record<string, CurveJson>> = {}
     for (const dataset of evaluated) {
       const data = yield* load(dataset)
-      const rows = evaluationRows(data.labels, data.labelRaw, data.captures)
+      const rows = evaluationRows(data.labels, data.labelRaw, data.captures, data.duplicate)
       const inSample = evaluation.train.includes(dataset)
       const vectors: Record<string, Vector> = { flow_id: utf8Vector(data.flowIds), label: utf8Vector(data.labels) }
       const perModel: Record<string, ModelMetrics> = {}

@@ -70,9 +70,22 @@ describe("breakdowns", () => {
   const rows = evaluationRows(labels, raw, captures)
 
   it("keeps labelled rows only, counting the rest", () => {
-    expect(rows.counts).toEqual({ rows: 8, mining: 3, benign: 3, unknown_dropped: 2 })
+    expect(rows.counts).toEqual({ rows: 8, mining: 3, benign: 3, unknown_dropped: 2, duplicates_dropped: 0 })
     expect([...rows.known]).toEqual([0, 1, 2, 3, 4, 7])
     expect([...rows.y]).toEqual([1, 1, 0, 0, 0, 1])
+  })
+
+  it("leaves rows flagged as duplicates out of every count but rows and duplicates_dropped", () => {
+    // row 1 (mining), row 3 (benign) and row 6 (null label) repeat earlier flows
+    const flagged = evaluationRows(labels, raw, captures, Uint8Array.from([0, 1, 0, 1, 0, 0, 1, 0]))
+    expect(flagged.counts).toEqual({ rows: 8, mining: 2, benign: 2, unknown_dropped: 1, duplicates_dropped: 3 })
+    expect([...flagged.known]).toEqual([0, 2, 4, 7])
+    expect([...flagged.y]).toEqual([1, 0, 0, 1])
+    expect(flagged.captures.map((c) => [c.capture, c.flows])).toEqual([
+      ["a.pcap", 2],
+      ["b.pcap", 2],
+      ["c.pcap", 1]
+    ])
   })
 
   it("counts flags per behaviour and per capture at each fixed point, largest groups first", () => {

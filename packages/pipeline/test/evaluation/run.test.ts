@@ -8,7 +8,7 @@
 import { it } from "@effect/vitest"
 import { definePlugin, registryLayer, type ReportStage } from "@hashhound/core"
 import { Effect, Layer, Schema } from "effect"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect } from "vitest"
@@ -27,6 +27,11 @@ beforeAll(() => {
   writeUnit(join(root, "inputs/lab/b.jsonl"), 2, 180)
   writeUnit(join(root, "inputs/campus/x.jsonl"), 4, 140)
   writeUnit(join(root, "inputs/campus/y.jsonl"), 5, 90)
+  // the lab captures again, one of them twice under another name: its flows are duplicates
+  mkdirSync(join(root, "inputs/lab-twice"), { recursive: true })
+  copyFileSync(join(root, "inputs/lab/a.jsonl"), join(root, "inputs/lab-twice/a.jsonl"))
+  copyFileSync(join(root, "inputs/lab/b.jsonl"), join(root, "inputs/lab-twice/b.jsonl"))
+  copyFileSync(join(root, "inputs/lab/a.jsonl"), join(root, "inputs/lab-twice/c-again.jsonl"))
 })
 
 /** A report that writes down the artefact keys it was given. */
@@ -45,12 +50,12 @@ const layer = Layer.mergeAll(
   Layer.succeed(Progress, Progress.silent)
 )
 
-const spec = (output: string, targetFpr: ReadonlyArray<number> = [0.01]) => {
+const spec = (output: string, targetFpr: ReadonlyArray<number> = [0.01], labInputs = "inputs/lab") => {
   const base = testSpec({
     baseDir: root,
     output: join(root, output),
     datasets: [
-      { name: "lab", source: "source.test-lines", paths: ["inputs/lab"] },
+      { name: "lab", source: "source.test-lines", paths: [labInputs] },
       { name: "campus", source: "source.test-replay", paths: ["inputs/campus"] }
     ],
     features: [{ type: "features.test-volume" }, { type: "features.test-fanin" }],
@@ -64,6 +69,34 @@ const spec = (output: string, targetFpr: ReadonlyArray<number> = [0.01]) => {
 const json = <A>(output: string, path: string): A => JSON.parse(readFileSync(join(root, output, path), "utf8")) as A
 
 describe("the models stage's evaluation", () => {
+  it.effect("leaves the label stage's duplicates out of training and of every metric, and still scores them", () =>
+    Effect.gen(function* () {
+      yield* runPipeline(spec("once")).pipe(Effect.provide(layer))
+      yield* runPipeline(spec("twice", [0.01], "inputs/lab-twice")).pipe(Effect.provide(layer))
+      type Training = ModelCard["training"][number]
+      const cardOf = (output: string) => json<ModelCard>(output, "models/model.test-mean/card.json")
+      const [once] = cardOf("once").training as ReadonlyArray<Training>
+      const [again] = cardOf("twice").training as ReadonlyArray<Training>
+      expect(once).toMatchObject({ dataset: "lab", rows: 410, duplicates_dropped: 0 })
+      // c-again.jsonl repeats a.jsonl: its 230 flows are marked and left out, the rest is as before
+      expect(again).toEqual({ ...once, rows: 640, duplicates_dropped: 230 })
+      // fitted on the same flows, each once (their fan-in features differ: the copy was counted there)
+      expect(cardOf("twice").training_rows).toEqual(cardOf("once").training_rows)
+      expect(cardOf("twice").training_rows.rows).toBe(once!.mining + once!.benign)
+      // the in-sample lab metrics count each flow once
+      const lab = json<EvaluationMetrics>("twice", "evaluation/metrics.json").datasets["lab"]!
+      expect(lab).toMatchObject({ rows: 640, duplicates_dropped: 230, mining: once!.mining, benign: once!.benign })
+      // every flow is still scored (an alert does not care that a flow was seen before)
+      const scored = yield* Effect.promise(async () => {
+        const { DuckDBInstance } = await import("@duckdb/node-api")
+        const db = await DuckDBInstance.create(":memory:")
+        const connection = await db.connect()
+        const result = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${join(root, "twice", "evaluation", "scores-lab.parquet")}')`)
+        return result.getRowObjects()[0]!["n"]
+      })
+      expect(scored).toBe(640)
+    }))
+
   it.effect("writes metrics.json, curves.json and a full model card", () =>
     Effect.gen(function* () {
       const summary = yield* runPipeline(spec("full")).pipe(Effect.provide(layer))
