@@ -45,7 +45,7 @@ export const renderReport = (config: EvaluationHtmlConfig, artifacts: RunArtifac
 export const evaluationHtmlReport = definePlugin({
   id: PLUGIN_ID,
   kind: "report",
-  version: "0.1.0",
+  version: "0.2.0",
   summary: "one offline HTML evaluation report: ROC/PR curves, ROC-AUC with intervals, confusion matrices at fixed thresholds, per-behaviour and per-capture breakdowns, calibration, importance, model cards",
   config: EvaluationHtmlConfig,
   make: (config) => Effect.succeed<ReportStage>({ render: (artifacts) => renderReport(config, artifacts) })

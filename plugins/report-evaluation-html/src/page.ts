@@ -150,7 +150,7 @@ export const renderPage = (inputs: EvaluationInputs, options: PageOptions): Effe
 <p class="lead">${train.length === 0 ? "" : html`Trained on <b>${train.join(", ")}</b>; `}${tests.length === 0 ? "no held-out dataset" : html`tested on <b>${tests.join(", ")}</b>`}${
       metrics === undefined || metrics.target_fpr.length === 0 ? "" : html`; target false-positive rates ${metrics.target_fpr.join(", ")}`
     }.</p>
-<p class="muted">Fixed thresholds are chosen on the training data${basis.length === 0 ? "" : html` (${basis.join(", ")} training scores)`} and applied unchanged to every other dataset; the "oracle" rows choose the threshold on the evaluated data itself and are there for reference only. Flows labelled unknown are excluded from every metric.${
+<p class="muted">Fixed thresholds are chosen on the training data${basis.length === 0 ? "" : html` (${basis.join(", ")} training scores)`} and applied unchanged to every other dataset; the "oracle" rows choose the threshold on the evaluated data itself and are there for reference only. Flows labelled unknown, and flows marked as duplicates of another flow, are excluded from every metric.${
       (metrics?.skipped_datasets.length ?? 0) > 0 ? html` Not scored (QC failed): ${metrics!.skipped_datasets.join(", ")}.` : ""
     }</p></header>
 ${metrics === undefined ? html`<section><p class="muted">No evaluation metrics in this run (evaluation/metrics.json is absent): the pipeline has no models or no <code>evaluation:</code> section.</p></section>` : html`<section id="summary"><h2>Summary</h2>${summaryTable(metrics, datasets)}<div class="charts">${aucChart}</div></section>`}

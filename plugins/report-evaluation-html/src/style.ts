@@ -27,6 +27,7 @@ th.center { text-align: center; }
 td.wrap { word-break: break-all; max-width: 360px; }
 td.name { white-space: nowrap; max-width: 260px; overflow: hidden; text-overflow: ellipsis; }
 table.summary tr.group td { border-top: 2px solid var(--line); }
+table.summary td, table.summary th { padding: 4px 6px; font-size: 13px; }
 table.confusion td.tp { background: #e6f4ea; } table.confusion td.fp { background: #fce8e6; } table.confusion td.fn { background: #fef7e0; }
 table.confusion tr.oracle td { color: var(--muted); font-style: italic; }
 table.breakdown td, table.breakdown th { font-size: 13px; }
