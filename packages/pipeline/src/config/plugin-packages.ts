@@ -68,7 +68,7 @@ const importModule = (specifier: string): Effect.Effect<unknown, string> =>
  * (require then reads `main` or index.js). A plugin folder made by the generator has only an
  * exports map, which require does not read for a folder path.
  */
-const folderEntry = (target: string): string => {
+export const folderEntry = (target: string): string => {
   const manifest = join(target, "package.json")
   if (!existsSync(manifest) || !statSync(target).isDirectory()) return target
   const parsed = Either.try(() => JSON.parse(readFileSync(manifest, "utf8")) as unknown)

@@ -1,11 +1,12 @@
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect } from "vitest"
 import { isPluginPath, loadPipeline, loadPluginPackages } from "../../src/config/index.js"
+import { folderEntry } from "../../src/config/plugin-packages.js"
 import { fakeRegistry } from "./fake-plugins.js"
 
 const FIXTURES = fileURLToPath(new URL("../../../../test-fixtures/pipeline/", import.meta.url))
@@ -41,20 +42,23 @@ describe("third-party plugin packages", () => {
       expect(stage.features.map((feature) => feature.name)).toEqual(["byte_ratio"])
     }))
 
-  it.effect("a plugin folder with only an exports map (as the generator writes it) loads by path", () =>
-    Effect.gen(function* () {
-      const dir = mkdtempSync(join(tmpdir(), "hh-config-"))
-      for (const [condition, folder] of [["string", "a"], ["import", "b"]] as const) {
-        mkdirSync(join(dir, folder, "src"), { recursive: true })
-        copyFileSync(join(FIXTURES, "third-party-plugin", "index.mjs"), join(dir, folder, "src", "entry.mjs"))
-        const exportsMap = condition === "string" ? { ".": "./src/entry.mjs" } : { ".": { import: "./src/entry.mjs" } }
-        writeFileSync(join(dir, folder, "package.json"), JSON.stringify({ name: `plugin-${folder}`, version: "0.1.0", type: "module", exports: exportsMap }))
-      }
-      for (const folder of ["a", "b"]) {
-        const groups = yield* loadPluginPackages([`./${folder}`], dir)
-        expect(groups.flatMap((group) => group.plugins.map((plugin) => plugin.id))).toEqual(["features.byte-ratio"])
-      }
-    }))
+  it("a plugin folder's entry is its exports map's \".\" (string or import/default), else the folder for require", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hh-config-"))
+    const folder = (name: string, manifest: Record<string, unknown>): string => {
+      mkdirSync(join(dir, name, "src"), { recursive: true })
+      writeFileSync(join(dir, name, "package.json"), JSON.stringify({ name, version: "0.1.0", type: "module", ...manifest }))
+      return join(dir, name)
+    }
+    // as the generator writes it: an exports map and no main (require alone would not find it)
+    expect(folderEntry(folder("a", { exports: { ".": "./src/index.ts" } }))).toBe(join(dir, "a", "src", "index.ts"))
+    expect(folderEntry(folder("b", { exports: { ".": { import: "./src/entry.mjs", require: "./src/entry.cjs" } } }))).toBe(join(dir, "b", "src", "entry.mjs"))
+    expect(folderEntry(folder("c", { exports: "./src/only.mjs" }))).toBe(join(dir, "c", "src", "only.mjs"))
+    expect(folderEntry(folder("d", { main: "index.mjs" }))).toBe(join(dir, "d"))
+    expect(folderEntry(join(dir, "a", "package.json"))).toBe(join(dir, "a", "package.json"))
+    expect(folderEntry(join(dir, "missing"))).toBe(join(dir, "missing"))
+    writeFileSync(join(dir, "d", "package.json"), "{ not json")
+    expect(folderEntry(join(dir, "d"))).toBe(join(dir, "d"))
+  })
 
   it.effect("the loaded plugin's config is checked in pass 2 like a built-in's", () =>
     Effect.gen(function* () {
