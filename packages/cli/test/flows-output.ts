@@ -5,6 +5,7 @@
  * Does not hold: the expected rows (`export-rows.ts`) or the tests (`flows-exports.test.ts`).
  */
 import { DuckDBInstance } from "@duckdb/node-api"
+import { COLUMN_BY_NAME } from "@hashhound/core"
 import { readFileSync } from "node:fs"
 import { expect } from "vitest"
 import type { CliResult } from "./cli-support.js"
@@ -15,29 +16,16 @@ export type Row = Readonly<Record<string, Value>>
 // reading the CLI's output back
 
 /** Canonical columns whose values are numbers (DuckDB hands BIGINTs over as strings, CSV as text). */
-const NUMERIC: ReadonlySet<string> = new Set([
-  "batch",
-  "src_port",
-  "dst_port",
-  "protocol",
-  "ip_version",
-  "vlan_id",
-  "first_seen_us",
-  "last_seen_us",
-  "duration_s",
-  "fwd_packets",
-  "bwd_packets",
-  "fwd_bytes",
-  "bwd_bytes",
-  "fwd_payload_bytes",
-  "bwd_payload_bytes"
-])
+const isNumeric = (name: string): boolean => {
+  const type = COLUMN_BY_NAME.get(name)?.type
+  return type === "int32" || type === "int64" || type === "float64"
+}
 
 const normalise = (row: Readonly<Record<string, unknown>>): Row =>
   Object.fromEntries(
     Object.entries(row).map(([name, value]): [string, Value] => {
       if (value === null || value === undefined || value === "") return [name, null]
-      return [name, NUMERIC.has(name) ? Number(value) : String(value)]
+      return [name, isNumeric(name) ? Number(value) : String(value)]
     })
   )
 
