@@ -64,6 +64,25 @@ const withCell =
     return cells.join(",")
   }
 
+/**
+ * `damage` a copy, convert it without `--source` to `out` (format by extension), and check that
+ * the run ended cleanly and that `source` read it. Returns the run, the intact rows and the flows.
+ */
+const convertDamaged = async (
+  name: string,
+  header: string | undefined,
+  rows: ReadonlyArray<string>,
+  spoil: (row: string) => string,
+  source: string,
+  out: string
+): Promise<{ result: CliResult; good: Array<string>; flows: Array<Row> }> => {
+  const { path, good } = damage(name, header, rows, spoil)
+  const result = hashhound(["flows", path, "--out", join(work, out)], work)
+  expectClean(result)
+  expect(result.stderr).toContain(`${path}: ${source}`)
+  return { result, good, flows: await readFlows(join(work, out)) }
+}
+
 const flowsLine = (stderr: string): number => {
   const m = /^([\d,]+) flows from \d+ input\(s\)/m.exec(stderr)
   expect(m, stderr).not.toBeNull()
@@ -175,15 +194,10 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
 
   it("argus: a damaged copy still converts; its 3 bad rows are malformed_row ×3, every good row is read", async () => {
     const [header = "", ...rows] = lines(flowsFixture("argus/slips-test3-mixed.binetflow"))
-    const { path, good } = damage("argus-damaged.binetflow", header, rows, withCell(header, "SrcBytes", "1O4"))
-    const out = join(work, "argus-damaged.jsonl")
-    const result = hashhound(["flows", path, "--out", out], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${path}: source.argus`)
+    const { result, good, flows } = await convertDamaged("argus-damaged.binetflow", header, rows, withCell(header, "SrcBytes", "1O4"), "source.argus", "argus-damaged.jsonl")
     expect(result.stderr).toMatch(/warn: argus-damaged\.binetflow malformed_row ×3 \(first at byte \d+\): line 5: /)
     const expected = argusExpected(header, good).flows
     expect(expected).toHaveLength(87)
-    const flows = await readFlows(out)
     expect(project(flows, expected)).toEqual(expected)
     expect(flowsLine(result.stderr)).toBe(87)
   })
@@ -193,15 +207,10 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
     const header = all[0] ?? ""
     const rows = nfdumpRows(all)
     expect(rows).toHaveLength(25)
-    const { path, good } = damage("nfdump-damaged.csv", header, rows, withCell(header, "ibyt", "9x1"))
-    const out = join(work, "nfdump-damaged.csv")
-    const result = hashhound(["flows", path, "--out", out, "--format", "csv"], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${path}: source.nfdump-csv`)
+    const { result, good, flows } = await convertDamaged("nfdump-damaged.csv", header, rows, withCell(header, "ibyt", "9x1"), "source.nfdump-csv", "nfdump-damaged.csv")
     expect(result.stderr).toMatch(/warn: nfdump-damaged\.csv malformed_row ×3 \(first at byte \d+\): line 5: ibyt "9x1"/)
     const records = good.map(nfdumpRecord(header))
     expect(records).toHaveLength(23)
-    const flows = await readFlows(out)
     const { problems, paired } = accountNfdump(records, flows)
     expect(problems).toEqual([])
     expect(flows).toHaveLength(records.length - paired)
@@ -227,44 +236,29 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
 
   it("CICFlowMeter improved: a damaged copy still converts; malformed_row ×3, every good row is read", async () => {
     const [header = "", ...rows] = lines(flowsFixture("cicids2017/improved-BENIGN_2500.csv")).slice(0, 61)
-    const { path, good } = damage("cic-damaged.csv", header, rows, withCell(header, "Total Fwd Packet", "lots"))
-    const out = join(work, "cic-damaged.parquet")
-    const result = hashhound(["flows", path, "--out", out], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${path}: source.cicflowmeter-csv`)
+    const { result, good, flows } = await convertDamaged("cic-damaged.csv", header, rows, withCell(header, "Total Fwd Packet", "lots"), "source.cicflowmeter-csv", "cic-damaged.parquet")
     expect(result.stderr).toMatch(/warn: cic-damaged\.csv malformed_row ×3 \(first at byte \d+\): line 5: Total Fwd Packet "lots" is not a number/)
     const expected = good.map(cicImprovedRow(header))
     expect(expected).toHaveLength(58)
-    const flows = await readFlows(out)
     expect(project(flows, expected)).toEqual(expected)
   })
 
   it("CICFlowMeter Python: a damaged copy still converts; malformed_row ×3, every good row is read", async () => {
     const [header = "", ...rows] = lines(flowsFixture("cicids2017/python-cicflowmeter-new_flows.csv"))
-    const { path, good } = damage("cic-python-damaged.csv", header, rows, withCell(header, "tot_bwd_pkts", "1e"))
-    const out = join(work, "cic-python-damaged.jsonl")
-    const result = hashhound(["flows", path, "--out", out], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${path}: source.cicflowmeter-csv`)
+    const { result, good, flows } = await convertDamaged("cic-python-damaged.csv", header, rows, withCell(header, "tot_bwd_pkts", "1e"), "source.cicflowmeter-csv", "cic-python-damaged.jsonl")
     expect(result.stderr).toMatch(/warn: cic-python-damaged\.csv malformed_row ×3 .*line 5: tot_bwd_pkts "1e" is not a number/)
     const expected = good.map(cicPythonRow(header))
     expect(expected).toHaveLength(22)
-    const flows = await readFlows(out)
     expect(project(flows, expected)).toEqual(expected)
   })
 
   it("Zeek JSON: a damaged copy still converts; malformed_row ×3, every good record is read", async () => {
     const rows = lines(flowsFixture("zeek/slips-test9-conn-json.log")).slice(0, 60)
     const spoil = (row: string): string => row.replace(/"orig_pkts":\d+/, '"orig_pkts":"lots"')
-    const { path, good } = damage("zeek-damaged.log", undefined, rows, spoil)
-    const out = join(work, "zeek-damaged.csv")
-    const result = hashhound(["flows", path, "--out", out], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${path}: source.zeek-conn`)
+    const { result, good, flows } = await convertDamaged("zeek-damaged.log", undefined, rows, spoil, "source.zeek-conn", "zeek-damaged.csv")
     expect(result.stderr).toMatch(/warn: zeek-damaged\.log malformed_row ×3 .*line 4: orig_pkts "lots"/)
     const expected = good.map(zeekJsonRow)
     expect(expected).toHaveLength(58)
-    const flows = await readFlows(out)
     // the CSV round trip: app_proto may hold Zeek's comma lists, quoted
     expect(project(flows, expected)).toEqual(expected)
   })
