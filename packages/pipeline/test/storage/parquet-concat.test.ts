@@ -13,15 +13,10 @@ import { afterAll, describe, expect } from "vitest"
 import { concatParquet, readParquetFooter } from "../../src/storage/parquet-concat.js"
 import { Storage, StorageLive } from "../../src/storage/index.js"
 import { decodeStruct, encodeStruct, fieldOf, T_I32, T_I64, type ThriftList, type ThriftStruct } from "../../src/storage/thrift-compact.js"
-import { plainRows, sampleBatch } from "./sample-batches.js"
+import { plainRows, sampleBatch, sql } from "./sample-batches.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-concat-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-const sql = (text: string) =>
-  Effect.flatMap(Storage, (storage) =>
-    storage.run("test query", undefined, async (connection) => (await connection.runAndReadAll(text)).getRowObjectsJS())
-  )
 
 describe("parquet parts joined as they are", () => {
   it.effect("every cell of every part reads back in order, one row group per part, zstd", () =>

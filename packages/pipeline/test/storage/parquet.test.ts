@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
 import { Storage, StorageError, StorageLive } from "../../src/storage/index.js"
-import { plainRows, sampleBatch } from "./sample-batches.js"
+import { plainRows, sampleBatch, sql } from "./sample-batches.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-storage-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -25,11 +25,6 @@ const duckTypes: Record<string, string> = {
   list_int32: "INTEGER[]",
   list_float64: "DOUBLE[]"
 }
-
-const sql = (text: string) =>
-  Effect.flatMap(Storage, (storage) =>
-    storage.run("test query", undefined, async (connection) => (await connection.runAndReadAll(text)).getRowObjectsJS())
-  )
 
 describe("parquet storage", () => {
   it.effect("round-trips every catalogue column, nulls and chunked vectors included", () =>

@@ -2,10 +2,13 @@
  * Test batches for storage tests: every catalogue column filled from a seeded generator, with
  * nulls, empty and null lists, non-ASCII strings, and values beyond 2^32 in int64 columns.
  *
- * Holds: `sampleBatch(rows, seed)` and `expectedCell` (the plain JS value a cell should read back as).
+ * Holds: `sampleBatch(rows, seed)`, `expectedCell` (the plain JS value a cell should read back as)
+ * and `sql` (a query through the Storage service's DuckDB, rows as plain objects).
  * Does not hold: assertions.
  */
 import { FLOW_COLUMNS, FlowBatchBuilder, stampIdentity, type FlowBatch } from "@hashhound/core"
+import { Effect } from "effect"
+import { Storage } from "../../src/storage/index.js"
 
 const rng = (seed: number) => {
   let state = seed >>> 0 || 1
@@ -85,3 +88,9 @@ export const plainRows = (batch: FlowBatch): Array<Record<string, unknown>> => {
   }
   return out
 }
+
+/** Run `text` on the Storage service's DuckDB; rows as plain JS objects. */
+export const sql = (text: string) =>
+  Effect.flatMap(Storage, (storage) =>
+    storage.run("test query", undefined, async (connection) => (await connection.runAndReadAll(text)).getRowObjectsJS())
+  )
