@@ -155,7 +155,7 @@ const StoredThresholds = Schema.Struct({
 })
 
 /** Which rows train a model and how thresholds are fixed (part of each model's key: a change refits and rewrites the cards). */
-const THRESHOLD_METHOD = { scores: "out-of-fold/1", ...OUT_OF_FOLD, rows: "labelled, duplicates left out" }
+const FIT_METHOD = { scores: "out-of-fold/1", ...OUT_OF_FOLD, rows: "labelled, duplicates left out" }
 
 const floatVector = (values: Float64Array): Vector => makeVector(makeData({ type: new Float64(), length: values.length, data: values }))
 
@@ -245,7 +245,7 @@ export const runModels = (
     for (const [index, model] of models.entries()) {
       const name = names[index]!
       const dir = context.layout.modelDir(name)
-      const key = configHash({ model: modelKey(model.identity, trainKeys), card: CARD_FORMAT, target_fpr: targetFprs, thresholds: THRESHOLD_METHOD })
+      const key = configHash({ model: modelKey(model.identity, trainKeys), card: CARD_FORMAT, target_fpr: targetFprs, thresholds: FIT_METHOD })
       keys.push(key)
       const binPath = join(dir, "model.bin")
       const cardPath = join(dir, "card.json")
