@@ -1,26 +1,28 @@
 /**
- * Arrow columns → DuckDB data chunks, column by column, for the appender.
+ * Arrow columns → DuckDB data chunks, column by column.
  *
- * Holds: `appendColumns`, which cuts a batch into DuckDB data chunks (vector size, 2048 rows)
- * and fills each chunk's vectors straight from the Arrow buffers: fixed-width values and list
+ * Holds: `fillChunk`, which fills the vectors of one DuckDB data chunk (at most the engine's
+ * vector size, 2048 rows) straight from the Arrow buffers: fixed-width values and list
  * children by one memory copy per column and chunk (`copy_data_to_vector`), validity as 64-bit
  * words, strings from the UTF-8 bytes Arrow already holds (no JS string is made; short ones
- * inlined by one copy per chunk, long ones one call each), list entries as (offset, length) pairs written into a reused word buffer.
+ * inlined by one copy per chunk, long ones one call each), list entries as (offset, length)
+ * pairs written into a reused word buffer; and `makeScratch`, the buffers one scan reuses.
  * Why this path: the node-api's per-cell `appendValue`/`setItem` costs a call and often a BigInt
  * per cell; an Arrow IPC scan needs DuckDB's arrow extension, which is not bundled and cannot
  * be installed offline. The chunk API with raw copies is the fastest path that works.
- * Does not hold: SQL, files, or reading back (see `parquet.ts`, `duckdb-to-arrow.ts`).
+ * Does not hold: SQL, files, the table function that asks for chunks (see `batch-scan.ts`), or
+ * reading back (see `duckdb-to-arrow.ts`).
  */
 import bindings, { type Vector as DuckVector } from "@duckdb/node-bindings"
-import { DuckDBDataChunk, type DuckDBAppender } from "@duckdb/node-api"
+import type { DuckDBDataChunk } from "@duckdb/node-api"
 import type { Data, Vector } from "apache-arrow"
-import { duckTypeOf, type StoredColumn } from "./column-kinds.js"
+import type { StoredColumn } from "./column-kinds.js"
 
 /** Rows per DuckDB data chunk (the engine's vector size). */
 export const CHUNK_ROWS: number = bindings.vector_size()
 
-/** Per-chunk scratch buffers, reused for every column and chunk of a write. */
-interface Scratch {
+/** Per-chunk scratch buffers, reused for every column and chunk of a scan. */
+export interface Scratch {
   /** validity words of one chunk, bit set = valid */
   readonly validity: Uint8Array
   /** list entries of one chunk: (offset lo, offset hi, length lo, length hi) per row */
@@ -33,7 +35,7 @@ interface Scratch {
   readonly stringWords: Uint32Array
 }
 
-const makeScratch = (): Scratch => {
+export const makeScratch = (): Scratch => {
   const strings = new Uint8Array(CHUNK_ROWS * 16)
   return {
     validity: new Uint8Array(Math.ceil(CHUNK_ROWS / 64) * 8),
@@ -236,18 +238,18 @@ const fillColumn = (target: DuckVector, column: StoredColumn, start: number, cou
 }
 
 /**
- * Append `rows` rows of the given columns to an appender whose table has exactly these columns
- * in this order. Synchronous: the appender copies each chunk before the next is filled.
+ * Fill `chunk` with rows [start, start + count) of the given columns, in this order (the
+ * chunk's columns must be exactly these, typed by `duckTypeOf`); count is at most CHUNK_ROWS.
  */
-export const appendColumns = (appender: DuckDBAppender, columns: ReadonlyArray<StoredColumn>, rows: number): void => {
-  const types = columns.map((column) => duckTypeOf(column.kind))
-  const scratch = makeScratch()
-  for (let start = 0; start < rows; start += CHUNK_ROWS) {
-    const count = Math.min(CHUNK_ROWS, rows - start)
-    const chunk = DuckDBDataChunk.create(types, count)
-    for (let index = 0; index < columns.length; index++) {
-      fillColumn(bindings.data_chunk_get_vector(chunk.chunk, index), columns[index]!, start, count, scratch)
-    }
-    appender.appendDataChunk(chunk)
+export const fillChunk = (
+  chunk: DuckDBDataChunk,
+  columns: ReadonlyArray<StoredColumn>,
+  start: number,
+  count: number,
+  scratch: Scratch
+): void => {
+  chunk.rowCount = count
+  for (let index = 0; index < columns.length; index++) {
+    fillColumn(bindings.data_chunk_get_vector(chunk.chunk, index), columns[index]!, start, count, scratch)
   }
 }

@@ -13,6 +13,7 @@ import { DuckDBInstance } from "@duckdb/node-api"
 import type { FlowBatch } from "@hashhound/core"
 import { Context, Effect, Layer, Stream } from "effect"
 import { join } from "node:path"
+import { BatchScans } from "./batch-scan.js"
 import { quoteIdent, quoteLiteral } from "./column-kinds.js"
 import { reasonOf, StorageError } from "./errors.js"
 import { commitFile, ensureDir, removeDir, removeFile, tmpPathOf, writeFileAtomic } from "./files.js"
@@ -72,8 +73,14 @@ export interface StorageOptions {
 }
 
 const makeApi = (instance: DuckDBInstance): StorageApi => {
+  // batches are written by COPY from the `hh_batch` table function (see batch-scan.ts)
+  const scans = new BatchScans()
   const connect = Effect.tryPromise({
-    try: () => instance.connect(),
+    try: async () => {
+      const connection = await instance.connect()
+      scans.register(connection)
+      return connection
+    },
     catch: (error) => new StorageError({ operation: "connect", reason: reasonOf(error) })
   })
   const withConnection: StorageApi["withConnection"] = (use) =>
@@ -89,7 +96,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
   const writeBatch: StorageApi["writeBatch"] = (batch, path, format = "parquet") =>
     Effect.gen(function* () {
       const tmp = tmpPathOf(path)
-      yield* run(`write ${format}`, path, (connection) => copyBatch(connection, batch, tmp, format))
+      yield* run(`write ${format}`, path, (connection) => copyBatch(connection, scans, batch, tmp, format))
       yield* commitFile(tmp, path)
     })
 
@@ -128,7 +135,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
           ([batch, index]) => {
             const part = join(partsDir, `part-${String(index).padStart(8, "0")}.parquet`)
             return Effect.as(
-              run("write parquet", part, (connection) => copyBatch(connection, batch, part, "parquet", partOptions(format))),
+              run("write parquet", part, (connection) => copyBatch(connection, scans, batch, part, "parquet", partOptions(format))),
               { part, rows: batch.numRows }
             )
           },

@@ -1,43 +1,19 @@
 /**
- * Batches in and out of DuckDB on one connection: temp tables, COPY to files, reading files.
+ * Batches in and out of DuckDB on one connection: COPY to files, reading files.
  *
- * Holds: `loadBatch` (a FlowBatch into a fresh temp table through the appender), `copyBatch`
- * (a batch to a Parquet, CSV or JSONL file with zstd for Parquet and lists as JSON arrays in
- * CSV), `readTable` (a SELECT into a FlowBatch) and `describeColumns` (names and kinds of a query).
+ * Holds: `copyBatch` (a batch to a Parquet, CSV or JSONL file with zstd for Parquet and lists
+ * as JSON arrays in CSV, read in place through `hh_batch`), `readTable` (a SELECT into a
+ * FlowBatch) and `describeColumns` (names and kinds of a query).
  * These are plain async functions over a connection; `storage.ts` wraps them in Effects.
  * Does not hold: atomic renames (see `files.ts`) or run layout (see `run/`).
  */
 import type { DuckDBConnection } from "@duckdb/node-api"
 import type { ColumnType, FlowBatch } from "@hashhound/core"
-import { appendColumns } from "./arrow-to-duckdb.js"
-import { kindOfDuck, quoteIdent, quoteLiteral, sqlTypeOf, storedColumns, type StoredColumn } from "./column-kinds.js"
+import type { BatchScans } from "./batch-scan.js"
+import { kindOfDuck, quoteIdent, quoteLiteral, storedColumns } from "./column-kinds.js"
 import { readResult } from "./duckdb-to-arrow.js"
 
 export type FileFormat = "parquet" | "csv" | "jsonl"
-
-let tableCounter = 0
-
-/** Load a batch into a new temp table on this connection and return its name (drop it when done). */
-export const loadBatch = async (
-  connection: DuckDBConnection,
-  batch: FlowBatch
-): Promise<{ readonly table: string; readonly columns: ReadonlyArray<StoredColumn> }> => {
-  const planned = storedColumns(batch)
-  if ("problem" in planned) throw new Error(planned.problem)
-  const table = `hh_batch_${process.pid}_${++tableCounter}`
-  const definition = planned.columns.map((column) => `${quoteIdent(column.name)} ${sqlTypeOf(column.kind)}`).join(", ")
-  await connection.run(`CREATE TEMP TABLE ${table} (${definition === "" ? "hh_empty BOOLEAN" : definition})`)
-  if (planned.columns.length > 0 && batch.numRows > 0) {
-    const appender = await connection.createAppender(table)
-    try {
-      appendColumns(appender, planned.columns, batch.numRows)
-      appender.flushSync()
-    } finally {
-      appender.closeSync()
-    }
-  }
-  return { table, columns: planned.columns }
-}
 
 const isList = (kind: ColumnType): boolean => kind === "list_int32" || kind === "list_float64"
 
@@ -56,20 +32,24 @@ export const selectListFor = (columns: ReadonlyArray<{ readonly name: string; re
 export const copyOptions = (format: FileFormat): string =>
   format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : format === "csv" ? "FORMAT csv, HEADER true" : "FORMAT json"
 
-/** Write a batch to `path` (as it is: the caller picks a tmp name and renames); `options` replaces the format's COPY options. */
+/**
+ * Write a batch to `path` (as it is: the caller picks a tmp name and renames); `options`
+ * replaces the format's COPY options. The batch is read in place (`scans` must be registered
+ * on this connection's instance), never copied into a table.
+ */
 export const copyBatch = async (
   connection: DuckDBConnection,
+  scans: BatchScans,
   batch: FlowBatch,
   path: string,
   format: FileFormat,
   options: string = copyOptions(format)
 ): Promise<void> => {
-  const { table, columns } = await loadBatch(connection, batch)
-  try {
-    await connection.run(`COPY (SELECT ${selectListFor(columns, format)} FROM ${table}) TO ${quoteLiteral(path)} (${options})`)
-  } finally {
-    await connection.run(`DROP TABLE IF EXISTS ${table}`)
-  }
+  const planned = storedColumns(batch)
+  if ("problem" in planned) throw new Error(planned.problem)
+  await scans.lend(planned.columns, batch.numRows, (source) =>
+    connection.run(`COPY (SELECT ${selectListFor(planned.columns, format)} FROM ${source}) TO ${quoteLiteral(path)} (${options})`)
+  )
 }
 
 /** Run a SELECT and read all its rows into one batch. */

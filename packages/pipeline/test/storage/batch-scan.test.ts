@@ -1,0 +1,100 @@
+/**
+ * `hh_batch`: a lent FlowBatch read by SQL in place, chunk by chunk, and nothing readable
+ * once it is given back.
+ */
+import { it } from "@effect/vitest"
+import { DuckDBInstance } from "@duckdb/node-api"
+import { Effect } from "effect"
+import { describe, expect } from "vitest"
+import { BatchScans } from "../../src/storage/batch-scan.js"
+import { storedColumns } from "../../src/storage/column-kinds.js"
+import { CHUNK_ROWS } from "../../src/storage/arrow-to-duckdb.js"
+import { plainRows, sampleBatch } from "./sample-batches.js"
+
+type Connection = Awaited<ReturnType<DuckDBInstance["connect"]>>
+
+/** A fresh instance with `hh_batch` registered (once, on its first connection). */
+const withConnection = <A>(use: (connection: Connection, scans: BatchScans, instance: DuckDBInstance) => Promise<A>) =>
+  Effect.promise(async () => {
+    const instance = await DuckDBInstance.create(":memory:", { threads: "1" })
+    try {
+      const connection = await instance.connect()
+      const scans = new BatchScans()
+      scans.register(connection)
+      try {
+        return await use(connection, scans, instance)
+      } finally {
+        connection.closeSync()
+      }
+    } finally {
+      instance.closeSync()
+    }
+  })
+
+const columnsOf = (batch: ReturnType<typeof sampleBatch>) => {
+  const planned = storedColumns(batch)
+  if ("problem" in planned) throw new Error(planned.problem)
+  return planned.columns
+}
+
+describe("hh_batch", () => {
+  it.effect("reads every row and cell of a lent batch over several chunks, in row order", () =>
+    Effect.gen(function* () {
+      const batch = sampleBatch(2 * CHUNK_ROWS + 123, 11)
+      const expected = plainRows(batch)
+      const rows = yield* withConnection((connection, scans) =>
+        scans.lend(columnsOf(batch), batch.numRows, async (source) => {
+          const reader = await connection.runAndReadAll(`SELECT src_ip, fwd_bytes, splt_len, tls_sni FROM ${source}`)
+          return reader.getRowObjectsJS()
+        })
+      )
+      expect(rows.length).toBe(expected.length)
+      for (let row = 0; row < expected.length; row++) {
+        const want = expected[row]!
+        expect(rows[row], `row ${row}`).toEqual({
+          src_ip: want["src_ip"],
+          fwd_bytes: want["fwd_bytes"] === null ? null : BigInt(want["fwd_bytes"] as number),
+          splt_len: want["splt_len"],
+          tls_sni: want["tls_sni"]
+        })
+      }
+    }))
+
+  it.effect("a batch given back (or never lent) is an error naming the id, not an empty table", () =>
+    Effect.gen(function* () {
+      const batch = sampleBatch(10, 3)
+      const outcome = yield* withConnection(async (connection, scans) => {
+        const source = await scans.lend(columnsOf(batch), batch.numRows, async (lent) => lent)
+        return connection.run(`SELECT count(*) FROM ${source}`).then(
+          () => "read",
+          (error: unknown) => String(error)
+        )
+      })
+      expect(outcome).toMatch(/hh_batch\(1\): no batch is lent under this id/)
+    }))
+
+  it.effect("two batches lent at once are read apart by two queries in flight together, on connections made after registering", () =>
+    Effect.gen(function* () {
+      const a = sampleBatch(3000, 1)
+      const b = sampleBatch(50, 2)
+      const counts = yield* withConnection((_, scans, instance) =>
+        Promise.all(
+          [a, b].map((batch) =>
+            scans.lend(columnsOf(batch), batch.numRows, async (source) => {
+              const own = await instance.connect()
+              try {
+                const reader = await own.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT flow_id)::INTEGER AS ids FROM ${source}`)
+                return reader.getRowObjectsJS()[0]
+              } finally {
+                own.closeSync()
+              }
+            })
+          )
+        )
+      )
+      expect(counts).toEqual([
+        { n: 3000, ids: 3000 },
+        { n: 50, ids: 50 }
+      ])
+    }))
+})
