@@ -25,15 +25,26 @@ import { parse } from "yaml"
 interface Generator {
   (tree: Tree, options: Readonly<Record<string, unknown>>): Promise<() => void>
   readonly normalizeOptions: (options: Readonly<Record<string, unknown>>) => { readonly id: string; readonly directory: string; readonly ident: string }
-  readonly insertBuiltin: (text: string, packageName: string, ident: string) => string | undefined
+  readonly insertBuiltin: (text: string, packageName: string, ident: string, kind: string) => string | undefined
   readonly KINDS: ReadonlyArray<string>
 }
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
 const generator = createRequire(import.meta.url)("../generators/plugin/index.cjs") as Generator
 
+/** The CLI's list: a loader per package (see packages/cli/src/builtin-plugins.ts). */
 const BUILTIN = [
   'import { registryLayer, type AnyPlugin } from "@hashhound/core"',
+  "",
+  "export const builtinPackages: ReadonlyArray<BuiltinPackage> = [",
+  '  { source: "@hashhound/plugin-source-pcap", kind: "source", load: () => import("@hashhound/plugin-source-pcap") },',
+  "  // generator: plugin list above",
+  "]",
+  ""
+].join("\n")
+
+/** A list of static imports with grouped entries, the form third-party CLIs built on the registry use. */
+const GROUPED = [
   'import { plugins as sourcePcap } from "@hashhound/plugin-source-pcap"',
   "// generator: plugin imports above",
   "",
@@ -85,13 +96,17 @@ describe("generator options", () => {
   })
 
   it("inserts into the built-in list above the markers, once, in the list's own form", () => {
-    const once = generator.insertBuiltin(BUILTIN, "@hashhound/plugin-qc-x", "qcXPlugins")!
+    const lazy = generator.insertBuiltin(BUILTIN, "@hashhound/plugin-qc-x", "qcXPlugins", "qc")!
+    expect(lazy).toContain('  { source: "@hashhound/plugin-qc-x", kind: "qc", load: () => import("@hashhound/plugin-qc-x") },\n  // generator: plugin list above')
+    expect(lazy).not.toContain("import { plugins as")
+    expect(generator.insertBuiltin(lazy, "@hashhound/plugin-qc-x", "qcXPlugins", "qc")).toBe(lazy)
+    const once = generator.insertBuiltin(GROUPED, "@hashhound/plugin-qc-x", "qcXPlugins", "qc")!
     expect(once).toContain('import { plugins as qcXPlugins } from "@hashhound/plugin-qc-x"\n// generator: plugin imports above')
     expect(once).toContain('  { source: "@hashhound/plugin-qc-x", plugins: qcXPlugins },\n  // generator: plugin list above')
-    expect(generator.insertBuiltin(once, "@hashhound/plugin-qc-x", "qcXPlugins")).toBe(once)
+    expect(generator.insertBuiltin(once, "@hashhound/plugin-qc-x", "qcXPlugins", "qc")).toBe(once)
     const spread = "// generator: plugin imports above\nexport const all = [\n    // generator: plugin list above\n]\n"
-    expect(generator.insertBuiltin(spread, "@hashhound/plugin-qc-x", "qcXPlugins")).toContain("    ...qcXPlugins,\n    // generator: plugin list above")
-    expect(generator.insertBuiltin("export const all = []\n", "@hashhound/plugin-qc-x", "qcXPlugins")).toBeUndefined()
+    expect(generator.insertBuiltin(spread, "@hashhound/plugin-qc-x", "qcXPlugins", "qc")).toContain("    ...qcXPlugins,\n    // generator: plugin list above")
+    expect(generator.insertBuiltin("export const all = []\n", "@hashhound/plugin-qc-x", "qcXPlugins", "qc")).toBeUndefined()
   })
 
   it("refuses a folder that already exists, and skips the built-in list when it is absent", async () => {
@@ -121,9 +136,8 @@ describe.each(["source", "qc", "labeler", "features", "model", "report"])("gener
       for (const call of ["fingerprintFor(ctx)", "readExportUnit(unit, resume"]) expect(index).toContain(call)
     }
     const builtin = tree.read("packages/cli/src/builtin-plugins.ts", "utf-8")!
-    const ident = generator.normalizeOptions({ kind, name: "demo-thing" }).ident
-    expect(builtin).toContain(`import { plugins as ${ident} } from "@hashhound/plugin-${kind}-demo-thing"`)
-    expect(builtin).toContain(`{ source: "@hashhound/plugin-${kind}-demo-thing", plugins: ${ident} },`)
+    const pkgName = `@hashhound/plugin-${kind}-demo-thing`
+    expect(builtin).toContain(`{ source: "${pkgName}", kind: "${kind}", load: () => import("${pkgName}") },`)
   })
 
   it.live("passes its kind's contract with no edits", () =>

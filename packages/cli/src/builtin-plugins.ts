@@ -1,75 +1,71 @@
 /**
- * The built-in plugins: one explicit list, no registration by import side effect.
+ * The built-in plugins: one explicit list of packages, no registration by import side effect.
+ * A package is loaded only when a command asks for its kind, so `hashhound flows` starts
+ * without the models, reports and their dependencies.
  *
- * Holds: the list and the registry layer the commands use (built-ins plus the third-party
- * packages a pipeline names under `plugins:`, which `@hashhound/pipeline` loads).
- * Does not hold: plugin code. `nx g @hashhound/tools:plugin` inserts new plugins above the markers.
+ * Holds: the list (package, the kind of plugin it holds, its loader) and
+ * `builtinRegistryLayer(kinds)`, the registry layer the commands use: the built-ins of those
+ * kinds, or all of them (plus the third-party packages a pipeline names under `plugins:`,
+ * which `@hashhound/pipeline` loads).
+ * Does not hold: plugin code. `nx g @hashhound/tools:plugin` inserts new plugins above the marker.
  */
-import { registryLayer, type AnyPlugin } from "@hashhound/core"
-import { plugins as sourcePcap } from "@hashhound/plugin-source-pcap"
-import { plugins as sourceZeekConn } from "@hashhound/plugin-source-zeek-conn"
-import { plugins as sourceArgus } from "@hashhound/plugin-source-argus"
-import { plugins as sourceNfdumpCsv } from "@hashhound/plugin-source-nfdump-csv"
-import { plugins as sourceCicflowmeterCsv } from "@hashhound/plugin-source-cicflowmeter-csv"
-import { plugins as labelerScenario } from "@hashhound/plugin-labeler-scenario"
-import { plugins as labelerIoc } from "@hashhound/plugin-labeler-ioc"
-import { plugins as labelerStratum } from "@hashhound/plugin-labeler-stratum"
-import { plugins as labelerDataset } from "@hashhound/plugin-labeler-dataset"
-import { plugins as sourceSynthetic } from "@hashhound/plugin-source-synthetic"
-import { plugins as featuresVolume } from "@hashhound/plugin-features-volume"
-import { plugins as featuresDirection } from "@hashhound/plugin-features-direction"
-import { plugins as featuresPorts } from "@hashhound/plugin-features-ports"
-import { plugins as featuresTemporal } from "@hashhound/plugin-features-temporal"
-import { plugins as featuresTcp } from "@hashhound/plugin-features-tcp"
-import { plugins as featuresEarly } from "@hashhound/plugin-features-early"
-import { plugins as qcVolume } from "@hashhound/plugin-qc-volume"
-import { plugins as qcTimestamps } from "@hashhound/plugin-qc-timestamps"
-import { plugins as qcDuplicates } from "@hashhound/plugin-qc-duplicates"
-import { plugins as qcSchema } from "@hashhound/plugin-qc-schema"
-import { plugins as qcParse } from "@hashhound/plugin-qc-parse"
-import { plugins as qcDrift } from "@hashhound/plugin-qc-drift"
-import { plugins as qcLabels } from "@hashhound/plugin-qc-labels"
-import { plugins as modelGbdt } from "@hashhound/plugin-model-gbdt"
-import { plugins as modelRandomForest } from "@hashhound/plugin-model-random-forest"
-import { plugins as modelLogistic } from "@hashhound/plugin-model-logistic"
-import { plugins as modelMlRandomForest } from "@hashhound/plugin-model-ml-random-forest"
-import { plugins as modelXgboostWasm } from "@hashhound/plugin-model-xgboost-wasm"
-import { plugins as reportQcHtml } from "@hashhound/plugin-report-qc-html"
-import { plugins as reportEvaluationHtml } from "@hashhound/plugin-report-evaluation-html"
-// generator: plugin imports above
+import { registryLayer, type AnyPlugin, type InvalidPluginError, type PluginKind, type PluginRegistry } from "@hashhound/core"
+import { Effect, Layer } from "effect"
 
-export const builtinPlugins: ReadonlyArray<{ readonly source: string; readonly plugins: ReadonlyArray<AnyPlugin> }> = [
-  { source: "@hashhound/plugin-source-pcap", plugins: sourcePcap },
-  { source: "@hashhound/plugin-source-zeek-conn", plugins: sourceZeekConn },
-  { source: "@hashhound/plugin-source-argus", plugins: sourceArgus },
-  { source: "@hashhound/plugin-source-nfdump-csv", plugins: sourceNfdumpCsv },
-  { source: "@hashhound/plugin-source-cicflowmeter-csv", plugins: sourceCicflowmeterCsv },
-  { source: "@hashhound/plugin-labeler-scenario", plugins: labelerScenario },
-  { source: "@hashhound/plugin-labeler-ioc", plugins: labelerIoc },
-  { source: "@hashhound/plugin-labeler-stratum", plugins: labelerStratum },
-  { source: "@hashhound/plugin-labeler-dataset", plugins: labelerDataset },
-  { source: "@hashhound/plugin-source-synthetic", plugins: sourceSynthetic },
-  { source: "@hashhound/plugin-features-volume", plugins: featuresVolume },
-  { source: "@hashhound/plugin-features-direction", plugins: featuresDirection },
-  { source: "@hashhound/plugin-features-ports", plugins: featuresPorts },
-  { source: "@hashhound/plugin-features-temporal", plugins: featuresTemporal },
-  { source: "@hashhound/plugin-features-tcp", plugins: featuresTcp },
-  { source: "@hashhound/plugin-features-early", plugins: featuresEarly },
-  { source: "@hashhound/plugin-qc-volume", plugins: qcVolume },
-  { source: "@hashhound/plugin-qc-timestamps", plugins: qcTimestamps },
-  { source: "@hashhound/plugin-qc-duplicates", plugins: qcDuplicates },
-  { source: "@hashhound/plugin-qc-schema", plugins: qcSchema },
-  { source: "@hashhound/plugin-qc-parse", plugins: qcParse },
-  { source: "@hashhound/plugin-qc-drift", plugins: qcDrift },
-  { source: "@hashhound/plugin-qc-labels", plugins: qcLabels },
-  { source: "@hashhound/plugin-model-gbdt", plugins: modelGbdt },
-  { source: "@hashhound/plugin-model-random-forest", plugins: modelRandomForest },
-  { source: "@hashhound/plugin-model-logistic", plugins: modelLogistic },
-  { source: "@hashhound/plugin-model-ml-random-forest", plugins: modelMlRandomForest },
-  { source: "@hashhound/plugin-model-xgboost-wasm", plugins: modelXgboostWasm },
-  { source: "@hashhound/plugin-report-qc-html", plugins: reportQcHtml },
-  { source: "@hashhound/plugin-report-evaluation-html", plugins: reportEvaluationHtml },
+export interface BuiltinPackage {
+  /** the npm package */
+  readonly source: string
+  /** the kind of the plugins it holds */
+  readonly kind: PluginKind
+  readonly load: () => Promise<{ readonly plugins: ReadonlyArray<AnyPlugin> }>
+}
+
+export const builtinPackages: ReadonlyArray<BuiltinPackage> = [
+  { source: "@hashhound/plugin-source-pcap", kind: "source", load: () => import("@hashhound/plugin-source-pcap") },
+  { source: "@hashhound/plugin-source-zeek-conn", kind: "source", load: () => import("@hashhound/plugin-source-zeek-conn") },
+  { source: "@hashhound/plugin-source-argus", kind: "source", load: () => import("@hashhound/plugin-source-argus") },
+  { source: "@hashhound/plugin-source-nfdump-csv", kind: "source", load: () => import("@hashhound/plugin-source-nfdump-csv") },
+  { source: "@hashhound/plugin-source-cicflowmeter-csv", kind: "source", load: () => import("@hashhound/plugin-source-cicflowmeter-csv") },
+  { source: "@hashhound/plugin-labeler-scenario", kind: "labeler", load: () => import("@hashhound/plugin-labeler-scenario") },
+  { source: "@hashhound/plugin-labeler-ioc", kind: "labeler", load: () => import("@hashhound/plugin-labeler-ioc") },
+  { source: "@hashhound/plugin-labeler-stratum", kind: "labeler", load: () => import("@hashhound/plugin-labeler-stratum") },
+  { source: "@hashhound/plugin-labeler-dataset", kind: "labeler", load: () => import("@hashhound/plugin-labeler-dataset") },
+  { source: "@hashhound/plugin-source-synthetic", kind: "source", load: () => import("@hashhound/plugin-source-synthetic") },
+  { source: "@hashhound/plugin-features-volume", kind: "features", load: () => import("@hashhound/plugin-features-volume") },
+  { source: "@hashhound/plugin-features-direction", kind: "features", load: () => import("@hashhound/plugin-features-direction") },
+  { source: "@hashhound/plugin-features-ports", kind: "features", load: () => import("@hashhound/plugin-features-ports") },
+  { source: "@hashhound/plugin-features-temporal", kind: "features", load: () => import("@hashhound/plugin-features-temporal") },
+  { source: "@hashhound/plugin-features-tcp", kind: "features", load: () => import("@hashhound/plugin-features-tcp") },
+  { source: "@hashhound/plugin-features-early", kind: "features", load: () => import("@hashhound/plugin-features-early") },
+  { source: "@hashhound/plugin-qc-volume", kind: "qc", load: () => import("@hashhound/plugin-qc-volume") },
+  { source: "@hashhound/plugin-qc-timestamps", kind: "qc", load: () => import("@hashhound/plugin-qc-timestamps") },
+  { source: "@hashhound/plugin-qc-duplicates", kind: "qc", load: () => import("@hashhound/plugin-qc-duplicates") },
+  { source: "@hashhound/plugin-qc-schema", kind: "qc", load: () => import("@hashhound/plugin-qc-schema") },
+  { source: "@hashhound/plugin-qc-parse", kind: "qc", load: () => import("@hashhound/plugin-qc-parse") },
+  { source: "@hashhound/plugin-qc-drift", kind: "qc", load: () => import("@hashhound/plugin-qc-drift") },
+  { source: "@hashhound/plugin-qc-labels", kind: "qc", load: () => import("@hashhound/plugin-qc-labels") },
+  { source: "@hashhound/plugin-model-gbdt", kind: "model", load: () => import("@hashhound/plugin-model-gbdt") },
+  { source: "@hashhound/plugin-model-random-forest", kind: "model", load: () => import("@hashhound/plugin-model-random-forest") },
+  { source: "@hashhound/plugin-model-logistic", kind: "model", load: () => import("@hashhound/plugin-model-logistic") },
+  { source: "@hashhound/plugin-model-ml-random-forest", kind: "model", load: () => import("@hashhound/plugin-model-ml-random-forest") },
+  { source: "@hashhound/plugin-model-xgboost-wasm", kind: "model", load: () => import("@hashhound/plugin-model-xgboost-wasm") },
+  { source: "@hashhound/plugin-report-qc-html", kind: "report", load: () => import("@hashhound/plugin-report-qc-html") },
+  { source: "@hashhound/plugin-report-evaluation-html", kind: "report", load: () => import("@hashhound/plugin-report-evaluation-html") },
   // generator: plugin list above
 ]
 
-export const builtinRegistryLayer = registryLayer(builtinPlugins)
+/** The built-in packages of the given kinds (all when `kinds` is undefined), loaded, with their plugins. */
+export const loadBuiltins = (
+  kinds?: ReadonlyArray<PluginKind>
+): Effect.Effect<ReadonlyArray<{ readonly source: string; readonly plugins: ReadonlyArray<AnyPlugin> }>> =>
+  Effect.promise(() =>
+    Promise.all(
+      builtinPackages
+        .filter((entry) => kinds === undefined || kinds.includes(entry.kind))
+        .map(async (entry) => ({ source: entry.source, plugins: (await entry.load()).plugins }))
+    )
+  )
+
+/** The registry of the built-ins of the given kinds (all when `kinds` is undefined). */
+export const builtinRegistryLayer = (kinds?: ReadonlyArray<PluginKind>): Layer.Layer<PluginRegistry, InvalidPluginError> =>
+  Layer.unwrapEffect(Effect.map(loadBuiltins(kinds), registryLayer))

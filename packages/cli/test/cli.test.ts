@@ -83,11 +83,16 @@ describe("hashhound CLI", () => {
     expect(hashhound(["no-such-command"], work).code).toBe(2)
   })
 
-  it("has --help for every command", () => {
-    for (const command of ["run", "validate", "plugins", "schema", "flows", "generate", "score", "demo"]) {
+  it("has --help for every command; the root help lists every command though a named one loads alone", () => {
+    const commands = ["run", "validate", "plugins", "schema", "flows", "features", "generate", "score", "demo"]
+    for (const command of commands) {
       const { code, stdout } = hashhound([command, "--help"], work)
       expect(code, command).toBe(0)
       expect(stdout).toContain("USAGE")
+      expect(stdout).toContain(`$ ${command}`)
     }
+    const root = hashhound(["--help"], work)
+    expect(root.code).toBe(0)
+    for (const command of commands) expect(root.stdout, command).toMatch(new RegExp(`^\\s*- ${command}\\b`, "m"))
   })
 })

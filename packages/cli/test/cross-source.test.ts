@@ -58,7 +58,7 @@ const perConnection = (id: string, path: string): Effect.Effect<Map<string, Tota
     return totals
   })
 
-const registry = Layer.orDie(builtinRegistryLayer)
+const registry = Layer.orDie(builtinRegistryLayer())
 
 const MINING = ["peafowl-stratum.pcap", "peafowl-monero.pcap", "nesfit-eth-eu1.nanopool.org.pcapng", "nesfit-cgminer.s0.pcapng"]
 const exportOf = (capture: string, tool: "argus-ra" | "nfdump"): string =>

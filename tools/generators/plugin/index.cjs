@@ -3,8 +3,8 @@
  *
  * Holds: option checks (kind, kebab name, the folder must not exist), the substitutions the
  * templates under `files/<kind>/` use, and the insertion of the new package into
- * packages/cli/src/builtin-plugins.ts above its `// generator:` markers (skipped when the file
- * or a marker is absent), and, once the files are written, `npm install` to link the new
+ * packages/cli/src/builtin-plugins.ts above its `// generator:` marker (skipped when the file
+ * or the marker is absent), and, once the files are written, `npm install` to link the new
  * workspace package (skipped with --skipInstall). CommonJS on purpose, so Nx needs no
  * TypeScript transpiler.
  * Does not hold: the plugin code itself (see files/<kind>/src/index.ts.template; the model
@@ -48,19 +48,29 @@ function normalizeOptions(options) {
 
 /**
  * The text of builtin-plugins.ts with the package inserted above the markers, or undefined when
- * a marker is missing. Unchanged when the package is already imported. The list entry follows
- * the list's form: `{ source, plugins }` groups when the file uses them, else a spread.
+ * a marker is missing. Unchanged when the package is already listed. The entry follows the
+ * list's form: `{ source, kind, load: () => import(…) }` when the list loads packages lazily
+ * (the CLI's form: only the list marker is needed), else a static import above the import
+ * marker and a `{ source, plugins }` group or a spread.
  */
-function insertBuiltin(text, packageName, ident) {
+function insertBuiltin(text, packageName, ident, kind) {
   const lines = text.split("\n")
-  const importAt = lines.findIndex((line) => line.includes(IMPORT_MARKER))
   const listAt = lines.findIndex((line) => line.includes(LIST_MARKER))
-  if (importAt === -1 || listAt === -1 || listAt < importAt) return undefined
-  if (text.includes(`from "${packageName}"`)) return text
+  if (listAt === -1) return undefined
   const indent = (line) => /^\s*/.exec(line)[0]
+  const out = [...lines]
+  // the CLI's form: a loader per package, so a command loads only the kinds it uses
+  if (/load: \(\) => import\(/.test(text)) {
+    if (text.includes(`import("${packageName}")`)) return text
+    out.splice(listAt, 0, `${indent(lines[listAt])}{ source: "${packageName}", kind: "${kind}", load: () => import("${packageName}") },`)
+    return out.join("\n")
+  }
+  // static imports above IMPORT_MARKER, and a grouped entry or a spread per package
+  const importAt = lines.findIndex((line) => line.includes(IMPORT_MARKER))
+  if (importAt === -1 || listAt < importAt) return undefined
+  if (text.includes(`from "${packageName}"`)) return text
   const grouped = /\{\s*readonly source: string|\{\s*source:/.test(text)
   const entry = grouped ? `{ source: "${packageName}", plugins: ${ident} },` : `...${ident},`
-  const out = [...lines]
   out.splice(listAt, 0, `${indent(lines[listAt])}${entry}`)
   out.splice(importAt, 0, `${indent(lines[importAt])}import { plugins as ${ident} } from "${packageName}"`)
   return out.join("\n")
@@ -71,7 +81,7 @@ function registerBuiltin(tree, o) {
   if (o.skipRegister) return "skipped (--skipRegister)"
   if (!tree.exists(BUILTIN_FILE)) return `skipped (no ${BUILTIN_FILE})`
   const text = tree.read(BUILTIN_FILE, "utf-8")
-  const next = insertBuiltin(text, o.packageName, o.ident)
+  const next = insertBuiltin(text, o.packageName, o.ident, o.kind)
   if (next === undefined) return "skipped (markers not found)"
   if (next !== text) tree.write(BUILTIN_FILE, next)
   return "registered"

@@ -12,7 +12,8 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { CommandExit, EXIT_FAILED } from "../exit.js"
 import { chooseMode, progressLayer } from "../progress.js"
-import { quietOption, renderSummary } from "./run.js"
+import { quietOption } from "../options.js"
+import { renderSummary } from "./run.js"
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..")
 

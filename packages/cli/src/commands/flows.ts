@@ -6,12 +6,12 @@
 import { Args, Command, Options } from "@effect/cli"
 import { InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Finding, type Plugin, type UnknownPluginError } from "@hashhound/core"
 import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
-import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline"
+import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline/storage"
 import { Console, Effect, Either, Option, Stream } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, extname, join, resolve } from "node:path"
-import { quietOption } from "./run.js"
+import { quietOption } from "../options.js"
 
 const FORMATS = ["parquet", "csv", "jsonl"] as const
 

@@ -10,12 +10,8 @@ import { Console, Effect } from "effect"
 import { CommandExit, EXIT_FAILED } from "../exit.js"
 import { chooseMode, progressLayer } from "../progress.js"
 import { qcSummaryTable } from "../qc-summary.js"
+import { quietOption } from "../options.js"
 import { pipelineArg } from "./validate.js"
-
-export const quietOption = Options.boolean("quiet").pipe(
-  Options.withAlias("q"),
-  Options.withDescription("no progress output, only the summary and errors")
-)
 
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)))

@@ -32,7 +32,7 @@ import { extname, join, resolve } from "node:path"
 import { chooseMode, progressLayer } from "../progress.js"
 import { detectSource } from "./flows.js"
 import { groupDirs, openAlertSink, readScoringBatch, scoreBatch } from "./score-batches.js"
-import { quietOption } from "./run.js"
+import { quietOption } from "../options.js"
 
 const FORMATS = ["jsonl", "csv"] as const
 type AlertFormat = (typeof FORMATS)[number]
