@@ -2,8 +2,10 @@
  * Arrow vectors built straight from JS values and typed arrays, without Arrow's builders.
  *
  * Holds: `utf8Vector` (strings into one UTF-8 buffer and an offsets array), `boolVector`,
- * `listVector` (number lists into one flat child array), and `numericVector` (int32, int64,
- * float64 from a Float64Array plus a validity byte per row). Each makes a single Data per
+ * `listVector` (number lists into one flat child array), `numericVector` (int32, int64,
+ * float64 from a Float64Array plus a validity byte per row), and `utf8VectorOfParts` /
+ * `listVectorOfParts`, which wrap offsets and bytes or items a writer already laid out flat
+ * (no copy). Each makes a single Data per
  * column with exact-size buffers; a batch of 64k flows takes a few allocations per column, not
  * one per cell. Arrow's `vectorFromArray` goes through a builder with a call, a TextEncoder
  * allocation and a bounds check per cell, which made it the slowest step between the flow
@@ -57,6 +59,18 @@ export const utf8Vector = (values: ReadonlyArray<unknown>, length: number = valu
   return makeVector(makeData({ type: new Utf8(), length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data }))
 }
 
+/**
+ * A utf8 vector over UTF-8 `bytes` laid out by `offsets` (row r is bytes[offsets[r]..offsets[r+1]),
+ * `length + 1` offsets), null where `valid[row]` is 0 (no `valid`: nothing is null). The arrays
+ * become the vector's buffers: the caller must not write them afterwards.
+ */
+export const utf8VectorOfParts = (offsets: Int32Array, bytes: Uint8Array, valid: Uint8Array | undefined, length: number): Vector<Utf8> => {
+  const { bitmap, nullCount } = valid === undefined ? { bitmap: undefined, nullCount: 0 } : bitmapOf(length, (row) => valid[row] === 1)
+  return makeVector(
+    makeData({ type: new Utf8(), length, nullCount, nullBitmap: bitmap, valueOffsets: offsets.subarray(0, length + 1), data: bytes.subarray(0, offsets[length]!) })
+  )
+}
+
 /** A bool vector of the first `length` values (anything but a boolean is null). */
 export const boolVector = (values: ReadonlyArray<unknown>, length: number = values.length): Vector<Bool> => {
   const data = new Uint8Array((length + 7) >> 3)
@@ -87,13 +101,30 @@ export const listVector = (
     const from = offsets[row]!
     for (let i = 0; i < value.length; i++) items[from + i] = value[i]!
   }
-  const { bitmap, nullCount } = bitmapOf(length, (row) => isList(values[row]))
+  return listVectorOfParts(offsets, items, bitmapOf(length, (row) => isList(values[row])), length)
+}
+
+/**
+ * A list vector over flat `items` laid out by `offsets` (row r's items are
+ * items[offsets[r]..offsets[r+1]), `length + 1` offsets), null where `valid[row]` is 0 (no
+ * `valid`: nothing is null). The arrays become the vector's buffers: the caller must not write
+ * them afterwards.
+ */
+export const listVectorOfParts = (
+  offsets: Int32Array,
+  items: Int32Array | Float64Array,
+  valid: Uint8Array | { readonly bitmap: Uint8Array | undefined; readonly nullCount: number } | undefined,
+  length: number
+): Vector<List> => {
+  const { bitmap, nullCount } =
+    valid === undefined ? { bitmap: undefined, nullCount: 0 } : valid instanceof Uint8Array ? bitmapOf(length, (row) => valid[row] === 1) : valid
+  const total = offsets[length]!
   const child =
     items instanceof Int32Array
-      ? makeData({ type: new Int32(), length: total, nullCount: 0, data: items })
-      : makeData({ type: new Float64(), length: total, nullCount: 0, data: items })
+      ? makeData({ type: new Int32(), length: total, nullCount: 0, data: items.subarray(0, total) })
+      : makeData({ type: new Float64(), length: total, nullCount: 0, data: items.subarray(0, total) })
   const type = new List<Int32 | Float64>(new Field("item", child.type, true))
-  return makeVector(makeData({ type, length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child }))
+  return makeVector(makeData({ type, length, nullCount, nullBitmap: bitmap, valueOffsets: offsets.subarray(0, length + 1), child }))
 }
 
 const TWO_32 = 2 ** 32

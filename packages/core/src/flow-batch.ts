@@ -6,12 +6,12 @@
  * that turn a column back into a Float64Array or string array for per-row loops, and column
  * helpers (names, replace/add, project).
  * Does not hold: any I/O (Parquet lives in `pipeline`), or building Arrow vectors from values
- * (`arrow-vectors.ts`, whose `utf8Vector` this module re-exports).
+ * (`arrow-vectors.ts`, whose `utf8Vector` and flat-parts constructors this module re-exports).
  */
 import { Bool, DataType, Field, Float64, Int32, Int64, List, Table, Utf8, type Vector } from "apache-arrow"
 import { boolVector, listVector, numericVector, utf8Vector } from "./arrow-vectors.js"
 
-export { utf8Vector } from "./arrow-vectors.js"
+export { listVectorOfParts, utf8Vector, utf8VectorOfParts } from "./arrow-vectors.js"
 import { COLUMN_BY_NAME, type ColumnSpec, type ColumnType } from "./columns.js"
 
 export type FlowBatch = Table

@@ -1,12 +1,13 @@
 /**
  * The direct Arrow vector constructors give the same cells as Arrow's own builders: strings
  * (ASCII, multi-byte, empty, null), bools, number lists and int64 beyond 32 bits, negatives
- * included.
+ * included; and vectors over flat parts (offsets plus bytes or items in larger buffers) give
+ * the cells of the same values built one by one.
  */
 import { Bool, Field, Float64, Int32, List, Utf8, vectorFromArray } from "apache-arrow"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { boolVector, listVector, numericVector, utf8Vector } from "../src/arrow-vectors.js"
+import { boolVector, listVector, listVectorOfParts, numericVector, utf8Vector, utf8VectorOfParts } from "../src/arrow-vectors.js"
 
 const cells = (vector: { length: number; get: (row: number) => unknown }): Array<unknown> =>
   Array.from({ length: vector.length }, (_, row) => {
@@ -54,5 +55,34 @@ describe("arrow vectors built directly", () => {
     expect(cells(vector)).toEqual([...numbers.slice(0, 9), null])
     expect(cells(numericVector("int32", Float64Array.from([5, -3]), Uint8Array.from([1, 0]), 2))).toEqual([5, null])
     expect(cells(numericVector("float64", Float64Array.from([0.25, 9]), Uint8Array.from([1, 1]), 1))).toEqual([0.25])
+  })
+
+  it("flat parts: utf8 and lists over larger buffers read as the values they lay out, nulls where valid is 0", () => {
+    const text = ["10.0.0.1", "", "ünï", "tail"]
+    const encoded = text.map((value) => new TextEncoder().encode(value))
+    const offsets = new Int32Array(16)
+    const bytes = new Uint8Array(64)
+    encoded.forEach((item, row) => {
+      bytes.set(item, offsets[row]!)
+      offsets[row + 1] = offsets[row]! + item.length
+    })
+    const valid = new Uint8Array([1, 1, 0, 1])
+    const strings = utf8VectorOfParts(offsets, bytes, valid, 4)
+    expect(strings.type).toEqual(new Utf8())
+    expect(cells(strings)).toEqual(["10.0.0.1", "", null, "tail"])
+    expect(cells(utf8VectorOfParts(offsets, bytes, undefined, 2))).toEqual(["10.0.0.1", ""])
+
+    const lists = [[1, 2, 3], [], [7], [-4, 5]]
+    const listOffsets = new Int32Array(10)
+    const items = new Int32Array(32)
+    lists.forEach((list, row) => {
+      items.set(list, listOffsets[row]!)
+      listOffsets[row + 1] = listOffsets[row]! + list.length
+    })
+    const flat = listVectorOfParts(listOffsets, items, undefined, 4)
+    expect(flat.type).toEqual(listVector(lists, "int32").type)
+    expect(cells(flat)).toEqual(cells(listVector(lists, "int32")))
+    const floats = listVectorOfParts(new Int32Array([0, 2, 2]), new Float64Array([0.5, 1.5, 9]), new Uint8Array([1, 0]), 2)
+    expect(cells(floats)).toEqual([[0.5, 1.5], null])
   })
 })

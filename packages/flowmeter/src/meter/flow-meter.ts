@@ -46,6 +46,8 @@ export const newCounters = (): MeterCounters => ({
 
 const TCP = 6
 const UDP = 17
+/** Rows a batch has room for before it grows (`hashhound flows` batches of 8,192 never grow). */
+const ROW_WRITER_START_ROWS = 16_384
 
 export class FlowMeter {
   readonly store: FlowStore
@@ -64,7 +66,7 @@ export class FlowMeter {
   constructor(readonly options: ResolvedOptions) {
     this.store = new FlowStore(options.maxFlows, options.spltPackets, Math.min(options.maxFlows, 4096))
     this.hints = new HintFeed(this.store, options.hintPackets)
-    this.writer = new RowWriter(Math.min(options.batchFlows, 4096))
+    this.writer = new RowWriter(Math.min(options.batchFlows, ROW_WRITER_START_ROWS), options.spltPackets)
   }
 
   /** Take one packet. */

@@ -3,11 +3,14 @@
  *
  * Holds: `FLOWMETER_COLUMNS` (the catalogue columns a capture fills) and `RowWriter`, which
  * writes one flow slot into a FlowBatchBuilder through column handles fetched once (numbers go
- * straight into the handles' typed arrays) and finishes a batch.
+ * straight into the handles' typed arrays; addresses and early-packet lists into flat columns,
+ * no JS value per cell) and finishes a batch.
  * Does not hold: when flows end (see `flow-meter.ts`).
  */
 import { FlowBatchBuilder, TCP_FLAGS, type FlowBatch, type NumericColumn, type ValueColumn } from "@hashhound/core"
-import { ipv4Text, ipv6Text } from "./address.js"
+import { Table, type Vector } from "apache-arrow"
+import { ipv6Text } from "./address.js"
+import { ListColumn, TextColumn } from "./flat-columns.js"
 import { FLAG_COUNTS, KEY_WORDS, type FlowStore } from "./flow-store.js"
 import type { HintValues } from "./hint-feed.js"
 
@@ -47,6 +50,10 @@ export const FLOWMETER_COLUMNS: ReadonlyArray<string> = [
   "jsonrpc_methods"
 ]
 
+/** The columns written flat (see flat-columns.ts) instead of through the builder. */
+const FLAT_COLUMNS: ReadonlySet<string> = new Set(["src_ip", "dst_ip", "splt_len", "splt_iat_ms"])
+const BUILT_COLUMNS = FLOWMETER_COLUMNS.filter((name) => !FLAT_COLUMNS.has(name))
+
 const LEN_STATS = ["min", "mean", "max", "std"] as const
 const IAT_STATS = ["mean", "std", "min", "max"] as const
 
@@ -59,8 +66,10 @@ interface Handles {
 export class RowWriter {
   private builder!: FlowBatchBuilder
   rows = 0
-  private srcIp!: ValueColumn
-  private dstIp!: ValueColumn
+  private readonly srcIp: TextColumn
+  private readonly dstIp: TextColumn
+  private readonly spltLen: ListColumn<Int32Array>
+  private readonly spltIat: ListColumn<Float64Array>
   private srcPort!: NumericColumn
   private dstPort!: NumericColumn
   private protocol!: NumericColumn
@@ -76,21 +85,24 @@ export class RowWriter {
   private tcpBwd!: Array<NumericColumn>
   private fwdWin!: NumericColumn
   private bwdWin!: NumericColumn
-  private spltLen!: ValueColumn
-  private spltIat!: ValueColumn
   private endReason!: ValueColumn
   private hints!: Array<ValueColumn>
 
-  constructor(private readonly initialCapacity: number) {
+  constructor(
+    private readonly initialCapacity: number,
+    spltPackets: number
+  ) {
+    this.srcIp = new TextColumn(initialCapacity)
+    this.dstIp = new TextColumn(initialCapacity)
+    this.spltLen = new ListColumn((n) => new Int32Array(n), initialCapacity, spltPackets)
+    this.spltIat = new ListColumn((n) => new Float64Array(n), initialCapacity, spltPackets)
     this.fresh()
   }
 
   private fresh(): void {
-    const builder = FlowBatchBuilder.forColumns(FLOWMETER_COLUMNS, this.initialCapacity)
+    const builder = FlowBatchBuilder.forColumns(BUILT_COLUMNS, this.initialCapacity)
     const h: Handles = { num: (name) => builder.numeric(name), val: (name) => builder.value(name) }
     this.builder = builder
-    this.srcIp = h.val("src_ip")
-    this.dstIp = h.val("dst_ip")
     this.srcPort = h.num("src_port")
     this.dstPort = h.num("dst_port")
     this.protocol = h.num("protocol")
@@ -108,8 +120,6 @@ export class RowWriter {
     this.tcpBwd = TCP_FLAGS.map((flag) => h.num(`bwd_${flag}`))
     this.fwdWin = h.num("fwd_init_win")
     this.bwdWin = h.num("bwd_init_win")
-    this.spltLen = h.val("splt_len")
-    this.spltIat = h.val("splt_iat_ms")
     this.endReason = h.val("end_reason")
     this.hints = ["app_proto", "tls_sni", "tls_ja3", "tls_ja4", "http_host", "dns_qname", "jsonrpc_methods"].map(h.val)
   }
@@ -158,8 +168,13 @@ export class RowWriter {
     const hasPorts = protocol === 6 || protocol === 17 || protocol === 132
     const sAt = srcIsA ? at + 1 : at + 5
     const dAt = srcIsA ? at + 5 : at + 1
-    this.srcIp.values[row] = version === 4 ? ipv4Text(k[sAt]!) : ipv6Text(k, sAt)
-    this.dstIp.values[row] = version === 4 ? ipv4Text(k[dAt]!) : ipv6Text(k, dAt)
+    if (version === 4) {
+      this.srcIp.ipv4(k[sAt]!)
+      this.dstIp.ipv4(k[dAt]!)
+    } else {
+      this.srcIp.ascii(ipv6Text(k, sAt))
+      this.dstIp.ascii(ipv6Text(k, dAt))
+    }
     setOrNull(this.srcPort, row, hasPorts, srcIsA ? ports >>> 16 : ports & 0xffff)
     setOrNull(this.dstPort, row, hasPorts, srcIsA ? ports & 0xffff : ports >>> 16)
     set(this.protocol, row, protocol)
@@ -196,9 +211,8 @@ export class RowWriter {
     setOrNull(this.bwdWin, row, bw >= 0, bw)
     const count = store.u.spltCount[slot]!
     const from = slot * store.splt
-    // typed copies: one memcpy each (Array.from over a typed array walks an iterator per item)
-    this.spltLen.values[row] = store.spltLen.slice(from, from + count)
-    this.spltIat.values[row] = store.spltIat.slice(from, from + count)
+    this.spltLen.push(store.spltLen, from, count)
+    this.spltIat.push(store.spltIat, from, count)
     this.endReason.values[row] = endReason
     const hv = this.hints
     if (hints === undefined) for (let j = 0; j < 7; j++) hv[j]!.values[row] = null
@@ -215,10 +229,19 @@ export class RowWriter {
 
   /** The rows so far as a FlowBatch; the writer starts a new batch. */
   finish(): FlowBatch {
-    const batch = this.builder.finish(this.rows)
+    const built = this.builder.finish(this.rows)
+    const flat: Record<string, Vector> = {
+      src_ip: this.srcIp.vector(),
+      dst_ip: this.dstIp.vector(),
+      splt_len: this.spltLen.vector(),
+      splt_iat_ms: this.spltIat.vector()
+    }
+    // columns in FLOWMETER_COLUMNS order, as one builder would have made them
+    const vectors: Record<string, Vector> = {}
+    for (const name of FLOWMETER_COLUMNS) vectors[name] = flat[name] ?? built.getChild(name)!
     this.rows = 0
     this.fresh()
-    return batch
+    return new Table(vectors)
   }
 }
 

@@ -1,0 +1,127 @@
+/**
+ * Columns the row writer lays out flat as it writes rows, so that they become Arrow vectors
+ * with no JS value per cell: address text as ASCII bytes, early-packet lists as items.
+ *
+ * Holds: `TextColumn` (text per row: dotted-quad IPv4 written digit by digit, other ASCII
+ * text char by char) and `ListColumn` (a run of items per row, copied from a typed array
+ * range). Rows are appended in order; buffers grow by doubling; `vector()` hands the buffers
+ * to an Arrow vector and starts new ones.
+ * Does not hold: which columns are flat or what goes in them (see `flow-rows.ts`).
+ */
+import { listVectorOfParts, utf8VectorOfParts } from "@hashhound/core"
+import type { List, Utf8, Vector } from "apache-arrow"
+
+/** Longest dotted quad: 255.255.255.255 */
+const IPV4_MAX_CHARS = 15
+/** Text bytes reserved per row to begin with (a dotted quad is 7 to 15) */
+const TEXT_BYTES_PER_ROW = 16
+
+const grownInt32 = (old: Int32Array, need: number): Int32Array => {
+  let size = old.length
+  while (size < need) size *= 2
+  const next = new Int32Array(size)
+  next.set(old)
+  return next
+}
+
+export class TextColumn {
+  private offsets: Int32Array
+  private bytes: Uint8Array
+  private rows = 0
+  private at = 0
+
+  constructor(private readonly capacity: number) {
+    this.offsets = new Int32Array(capacity + 1)
+    this.bytes = new Uint8Array(capacity * TEXT_BYTES_PER_ROW)
+  }
+
+  private room(rowBytes: number): void {
+    if (this.rows + 2 > this.offsets.length) this.offsets = grownInt32(this.offsets, this.rows + 2)
+    if (this.at + rowBytes > this.bytes.length) {
+      let size = this.bytes.length
+      while (size < this.at + rowBytes) size *= 2
+      const next = new Uint8Array(size)
+      next.set(this.bytes.subarray(0, this.at))
+      this.bytes = next
+    }
+  }
+
+  private decimal(value: number): void {
+    const b = this.bytes
+    if (value >= 100) b[this.at++] = 0x30 + Math.floor(value / 100)
+    if (value >= 10) b[this.at++] = 0x30 + (Math.floor(value / 10) % 10)
+    b[this.at++] = 0x30 + (value % 10)
+  }
+
+  /** Append the dotted quad of the big-endian word `w`. */
+  ipv4(w: number): void {
+    this.room(IPV4_MAX_CHARS)
+    this.decimal(w >>> 24)
+    this.bytes[this.at++] = 0x2e
+    this.decimal((w >>> 16) & 255)
+    this.bytes[this.at++] = 0x2e
+    this.decimal((w >>> 8) & 255)
+    this.bytes[this.at++] = 0x2e
+    this.decimal(w & 255)
+    this.offsets[++this.rows] = this.at
+  }
+
+  /** Append ASCII text (each UTF-16 code unit is written as one byte; use for text known to be ASCII). */
+  ascii(text: string): void {
+    this.room(text.length)
+    for (let i = 0; i < text.length; i++) this.bytes[this.at++] = text.charCodeAt(i) & 0x7f
+    this.offsets[++this.rows] = this.at
+  }
+
+  /** The rows so far as a utf8 vector; the column starts empty. */
+  vector(): Vector<Utf8> {
+    const vector = utf8VectorOfParts(this.offsets, this.bytes, undefined, this.rows)
+    this.offsets = new Int32Array(this.capacity + 1)
+    this.bytes = new Uint8Array(this.capacity * TEXT_BYTES_PER_ROW)
+    this.rows = 0
+    this.at = 0
+    return vector
+  }
+}
+
+export class ListColumn<T extends Int32Array | Float64Array> {
+  private offsets: Int32Array
+  private items: T
+  private rows = 0
+  private at = 0
+
+  constructor(
+    private readonly make: (length: number) => T,
+    private readonly capacity: number,
+    private readonly itemsPerRow: number
+  ) {
+    this.offsets = new Int32Array(capacity + 1)
+    this.items = make(Math.max(1, capacity * itemsPerRow))
+  }
+
+  /** Append a row of `count` items: source[start .. start + count). */
+  push(source: T, start: number, count: number): void {
+    if (this.rows + 2 > this.offsets.length) this.offsets = grownInt32(this.offsets, this.rows + 2)
+    if (this.at + count > this.items.length) {
+      let size = this.items.length
+      while (size < this.at + count) size *= 2
+      const next = this.make(size)
+      next.set(this.items.subarray(0, this.at))
+      this.items = next
+    }
+    const items = this.items
+    for (let i = 0; i < count; i++) items[this.at + i] = source[start + i]!
+    this.at += count
+    this.offsets[++this.rows] = this.at
+  }
+
+  /** The rows so far as a list vector; the column starts empty. */
+  vector(): Vector<List> {
+    const vector = listVectorOfParts(this.offsets, this.items, undefined, this.rows)
+    this.offsets = new Int32Array(this.capacity + 1)
+    this.items = this.make(Math.max(1, this.capacity * this.itemsPerRow))
+    this.rows = 0
+    this.at = 0
+    return vector
+  }
+}
