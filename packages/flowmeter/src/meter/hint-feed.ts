@@ -3,8 +3,9 @@
  * fed the transport payload of at most `hint_packets` payload packets.
  *
  * Holds: `HintFeed`, which keeps the live collectors by slot, a small replay log per live
- * collector (file offset and length of each payload fed, so a resumed read can feed a new
- * collector the same bytes), and the final hints once a collector has seen enough.
+ * collector (`FeedLog`: file offset and length of each payload fed, so a resumed read can feed
+ * a new collector the same bytes; one typed array per collector, nothing per packet), and the
+ * final hints once a collector has seen enough.
  * Does not hold: the payload parsers (see `../hints/`).
  */
 import { HintCollector, type AppHints } from "../hints/index.js"
@@ -23,9 +24,37 @@ export interface FedPayload {
   readonly forward: boolean
 }
 
+/** The payloads fed to one collector: (file offset, length signed by direction) pairs, at most `capacity`. */
+export class FeedLog {
+  private readonly pairs: Float64Array
+  length = 0
+
+  constructor(readonly capacity: number) {
+    this.pairs = new Float64Array(Math.max(1, capacity) * 2)
+  }
+
+  /** Record one payload (a payload is never empty, so the sign of its length keeps the direction). */
+  add(offset: number, length: number, forward: boolean): void {
+    if (this.length >= this.capacity) return
+    this.pairs[this.length * 2] = offset
+    this.pairs[this.length * 2 + 1] = forward ? length : -length
+    this.length++
+  }
+
+  /** The payloads in the order fed (for checkpoints). */
+  entries(): Array<FedPayload> {
+    const out: Array<FedPayload> = []
+    for (let k = 0; k < this.length; k++) {
+      const signed = this.pairs[k * 2 + 1]!
+      out.push({ offset: this.pairs[k * 2]!, length: Math.abs(signed), forward: signed > 0 })
+    }
+    return out
+  }
+}
+
 export class HintFeed {
   collectors: Array<HintCollector | undefined> = []
-  logs: Array<Array<FedPayload> | undefined> = []
+  logs: Array<FeedLog | undefined> = []
   results: Array<AppHints | undefined> = []
 
   constructor(
@@ -55,12 +84,12 @@ export class HintFeed {
     if (state === HINT_NONE || collector === undefined) {
       collector = new HintCollector()
       this.collectors[slot] = collector
-      this.logs[slot] = []
+      this.logs[slot] = new FeedLog(this.maxPackets)
       u.hintState[slot] = HINT_COLLECTING
     }
     const fed = u.hintFed[slot]! + 1
     u.hintFed[slot] = fed
-    this.logs[slot]!.push({ offset: fileOffset, length: end - start, forward })
+    this.logs[slot]!.add(fileOffset, end - start, forward)
     const more = collector.feed(payload, start, end, forward, protocol, srcPort, dstPort)
     if (!more || fed >= this.maxPackets) this.settle(slot)
   }
@@ -92,12 +121,12 @@ export class HintFeed {
     portOf: (forward: boolean) => readonly [number, number]
   ): void {
     const collector = new HintCollector()
-    const log: Array<FedPayload> = []
+    const log = new FeedLog(Math.max(this.maxPackets, payloads.length))
     this.collectors[slot] = collector
     this.logs[slot] = log
     this.store.u.hintState[slot] = HINT_COLLECTING
     for (const { bytes, fed } of payloads) {
-      log.push(fed)
+      log.add(fed.offset, fed.length, fed.forward)
       const [sp, dp] = portOf(fed.forward)
       collector.feed(bytes, 0, bytes.length, fed.forward, protocol, sp, dp)
     }
