@@ -7,6 +7,7 @@
  * small reusable result object and allocates nothing.
  * Does not hold: IP or transport decoding (see `packet-decoder.ts`).
  */
+import { u16, u32 } from "../hints/wire-fields.js"
 
 export const LINK_OK = 0
 /** the link type is not one this decoder knows */
@@ -37,8 +38,8 @@ const ethertype = (buf: Buffer, type: number, at: number, end: number, out: Link
   let o = at
   for (let tags = 0; t === 0x8100 || t === 0x88a8 || t === 0x9100 || t === 0x9200; tags++) {
     if (o + 4 > end || tags > 8) return LINK_SHORT
-    if (out.vlan < 0) out.vlan = buf.readUInt16BE(o) & 0x0fff
-    t = buf.readUInt16BE(o + 2)
+    if (out.vlan < 0) out.vlan = u16(buf, o) & 0x0fff
+    t = u16(buf, o + 2)
     o += 4
   }
   if (t === ETH_IPV4 || t === ETH_IPV6) {
@@ -62,7 +63,7 @@ const ethertype = (buf: Buffer, type: number, at: number, end: number, out: Link
   }
   if (t === 0x8864) {
     if (o + 8 > end) return LINK_SHORT
-    const ppp = buf.readUInt16BE(o + 6)
+    const ppp = u16(buf, o + 6)
     if (ppp !== 0x0021 && ppp !== 0x0057) return LINK_NON_IP
     out.netStart = o + 8
     out.version = ppp === 0x0021 ? 4 : 6
@@ -81,15 +82,15 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
   switch (linkType) {
     case 1: {
       if (caplen < 14) return LINK_SHORT
-      return ethertype(buf, buf.readUInt16BE(start + 12), start + 14, end, out)
+      return ethertype(buf, u16(buf, start + 12), start + 14, end, out)
     }
     case 113: {
       if (caplen < 16) return LINK_SHORT
-      return ethertype(buf, buf.readUInt16BE(start + 14), start + 16, end, out)
+      return ethertype(buf, u16(buf, start + 14), start + 16, end, out)
     }
     case 276: {
       if (caplen < 20) return LINK_SHORT
-      return ethertype(buf, buf.readUInt16BE(start), start + 20, end, out)
+      return ethertype(buf, u16(buf, start), start + 20, end, out)
     }
     case 12:
     case 14:
@@ -105,7 +106,7 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
     case 108: {
       if (caplen < 4) return LINK_SHORT
       let family = buf.readUInt32LE(start)
-      if (family > 0xffff) family = buf.readUInt32BE(start)
+      if (family > 0xffff) family = u32(buf, start)
       out.netStart = start + 4
       if (family === 2) out.version = 4
       else if (AF_INET6.has(family)) out.version = 6
@@ -120,7 +121,7 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
       let proto = buf[o]!
       // protocol field compression: one byte when odd
       if ((proto & 1) === 0) {
-        proto = buf.readUInt16BE(o)
+        proto = u16(buf, o)
         o += 2
       } else o += 1
       if (proto !== 0x21 && proto !== 0x57) return LINK_NON_IP
@@ -130,7 +131,7 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
     }
     case 104: {
       if (caplen < 4) return LINK_SHORT
-      return ethertype(buf, buf.readUInt16BE(start + 2), start + 4, end, out)
+      return ethertype(buf, u16(buf, start + 2), start + 4, end, out)
     }
     default:
       return LINK_UNSUPPORTED

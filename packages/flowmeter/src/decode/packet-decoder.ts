@@ -10,6 +10,7 @@
  * Does not hold: the link layer (see `link.ts`) or anything about flows.
  */
 import { findNetwork, LINK_NON_IP, LINK_OK, LINK_UNSUPPORTED, type LinkResult } from "./link.js"
+import { u16, u32 } from "../hints/wire-fields.js"
 
 export const DECODE_OK = 0
 export const DECODE_UNSUPPORTED_LINK = 1
@@ -69,14 +70,14 @@ const transport = (buf: Buffer, t: number, l4Len: number, capEnd: number, d: Dec
   if (proto === TCP || proto === UDP || proto === SCTP) {
     if (t + 4 <= capEnd) {
       d.hasPorts = true
-      d.srcPort = buf.readUInt16BE(t)
-      d.dstPort = buf.readUInt16BE(t + 2)
+      d.srcPort = u16(buf, t)
+      d.dstPort = u16(buf, t + 2)
     } else d.truncated = true
     if (proto === TCP) {
       header = 20
       if (t + 13 <= capEnd) header = Math.max(20, (buf[t + 12]! >> 4) * 4)
       if (t + 14 <= capEnd) d.tcpFlags = buf[t + 13]!
-      if (t + 16 <= capEnd) d.tcpWindow = buf.readUInt16BE(t + 14)
+      if (t + 16 <= capEnd) d.tcpWindow = u16(buf, t + 14)
     } else header = proto === UDP ? 8 : 12
   } else if (proto === ICMP || proto === ICMP6) header = 8
   else header = 0
@@ -90,20 +91,20 @@ const ipv4 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
   if (o + 20 > end) return DECODE_MALFORMED
   const ihl = (buf[o]! & 0x0f) * 4
   if (ihl < 20 || o + ihl > end) return DECODE_MALFORMED
-  let total = buf.readUInt16BE(o + 2)
+  let total = u16(buf, o + 2)
   if (total === 0) total = end - o // segmentation offload writes 0
   if (total < ihl) return DECODE_MALFORMED
   d.ipLen = total
   d.truncated = o + total > end
   const capEnd = Math.min(end, o + total)
   d.protocol = buf[o + 9]!
-  d.src[0] = buf.readUInt32BE(o + 12)
-  d.dst[0] = buf.readUInt32BE(o + 16)
+  d.src[0] = u32(buf, o + 12)
+  d.dst[0] = u32(buf, o + 16)
   d.src[1] = d.src[2] = d.src[3] = 0
   d.dst[1] = d.dst[2] = d.dst[3] = 0
-  const ff = buf.readUInt16BE(o + 6)
+  const ff = u16(buf, o + 6)
   const fragOffset = ff & 0x1fff
-  d.fragId = buf.readUInt16BE(o + 4)
+  d.fragId = u16(buf, o + 4)
   d.fragProto = d.protocol
   if (fragOffset !== 0) {
     d.fragment = FRAG_LATER
@@ -121,14 +122,14 @@ const ipv4 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
 
 const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
   if (o + 40 > end) return DECODE_MALFORMED
-  const plen = buf.readUInt16BE(o + 4)
+  const plen = u16(buf, o + 4)
   const total = plen === 0 ? end - o : 40 + plen
   d.ipLen = total
   d.truncated = o + total > end
   const capEnd = Math.min(end, o + total)
   for (let i = 0; i < 4; i++) {
-    d.src[i] = buf.readUInt32BE(o + 8 + 4 * i)
-    d.dst[i] = buf.readUInt32BE(o + 24 + 4 * i)
+    d.src[i] = u32(buf, o + 8 + 4 * i)
+    d.dst[i] = u32(buf, o + 24 + 4 * i)
   }
   let nh = buf[o + 6]!
   let t = o + 40
@@ -152,8 +153,8 @@ const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
     if (nh === 44) {
       if (t + 8 > capEnd) break
       const next = buf[t]!
-      const offFlags = buf.readUInt16BE(t + 2)
-      d.fragId = buf.readUInt32BE(t + 4)
+      const offFlags = u16(buf, t + 2)
+      d.fragId = u32(buf, t + 4)
       d.fragProto = next
       t += 8
       nh = next

@@ -5,7 +5,8 @@
  * Holds: `looksLikeJsonStart` (a payload opening with `{"`, `{}`, `[{`, … after whitespace),
  * `scanJsonRpcMethods` (finds `"method"` `:` `"<name>"` without parsing JSON; names are 1–64
  * characters of [A-Za-z0-9_.]), `JsonRpcMethods` (distinct names in order of first use, at
- * most 32, compared byte-wise so a repeated name allocates nothing) and
+ * most 32, compared byte-wise so a repeated name allocates nothing; the first 256 names seen in
+ * the process are kept, so a name repeated across flows is made once) and
  * `JsonRpcStreamScanner`, which also finds a token cut by a TCP segment boundary by
  * rescanning a fixed carry of each direction's last bytes joined with the next segment's head.
  * Does not hold: full JSON parsing, params or results.
@@ -39,25 +40,33 @@ export class JsonRpcMethods {
     return this.list.some((name) => name.startsWith(prefix))
   }
 
-  /** Adds the name `b[start..end)` unless already present; strings are made only for new names. */
+  /** Adds the name `b[start..end)` unless already present; no string is made for a name seen before. */
   add(b: Uint8Array, start: number, end: number): void {
-    const length = end - start
-    for (const name of this.list) {
-      if (name.length !== length) continue
-      let same = true
-      for (let k = 0; k < length; k++) {
-        if (name.charCodeAt(k) !== u8(b, start + k)) {
-          same = false
-          break
-        }
-      }
-      if (same) return
-    }
+    const list = this.list
+    for (let n = 0; n < list.length; n++) if (sameName(list[n]!, b, start, end)) return
     if (this.full) return
-    let name = ""
-    for (let i = start; i < end; i++) name += String.fromCharCode(u8(b, i))
-    this.list.push(name)
+    list.push(internedName(b, start, end))
   }
+}
+
+const sameName = (name: string, b: Uint8Array, start: number, end: number): boolean => {
+  const length = end - start
+  if (name.length !== length) return false
+  for (let k = 0; k < length; k++) if (name.charCodeAt(k) !== u8(b, start + k)) return false
+  return true
+}
+
+/** Names kept across flows (method names repeat in every flow of a protocol); later new names are made each time. */
+const INTERNED_NAMES = 256
+const interned: Array<string> = []
+
+/** The name `b[start..end)` as a string, the same string each time it is seen. */
+const internedName = (b: Uint8Array, start: number, end: number): string => {
+  for (let n = 0; n < interned.length; n++) if (sameName(interned[n]!, b, start, end)) return interned[n]!
+  let name = ""
+  for (let i = start; i < end; i++) name += String.fromCharCode(u8(b, i))
+  if (interned.length < INTERNED_NAMES) interned.push(name)
+  return name
 }
 
 const METHOD_KEY = "method\""

@@ -1,8 +1,8 @@
 /**
- * Big-endian field readers for the application-hint parsers.
+ * Big-endian field readers for the packet decoder and the application-hint parsers.
  *
- * Holds: `u8`, `u16`, `u24` over a Uint8Array (a byte past the array reads as 0, never as
- * `undefined`), the GREASE test of RFC 8701, and the printable-hostname decoder shared by the
+ * Holds: `u8`, `u16`, `u24`, `u32` over a Uint8Array (a byte past the array reads as 0, never
+ * as `undefined`; unlike Buffer's readers no argument checks and no boxed result per call), the GREASE test of RFC 8701, and the printable-hostname decoder shared by the
  * TLS SNI, HTTP Host and DNS QNAME parsers.
  * Does not hold: any bounds policy. Callers check every length field against their own
  * `[start, end)` window before reading; these readers only keep a stray read from being NaN.
@@ -13,6 +13,9 @@ export const u8 = (b: Uint8Array, i: number): number => b[i] ?? 0
 export const u16 = (b: Uint8Array, i: number): number => ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0)
 
 export const u24 = (b: Uint8Array, i: number): number => ((b[i] ?? 0) << 16) | ((b[i + 1] ?? 0) << 8) | (b[i + 2] ?? 0)
+
+export const u32 = (b: Uint8Array, i: number): number =>
+  (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0
 
 /** RFC 8701 GREASE values: 0x0a0a, 0x1a1a, … 0xfafa (both bytes equal, low nibble 0xa). */
 export const isGrease = (v: number): boolean => (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff)

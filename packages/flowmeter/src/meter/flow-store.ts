@@ -181,7 +181,9 @@ export class FlowStore {
       slot = this.highWater++
     }
     this.clear(slot)
-    this.keys.set(key.subarray(0, KEY_WORDS), slot * KEY_WORDS)
+    const keys = this.keys
+    const at = slot * KEY_WORDS
+    for (let w = 0; w < KEY_WORDS; w++) keys[at + w] = key[w]!
     this.hashes[slot] = h
     this.inUse[slot] = 1
     this.count++
