@@ -100,7 +100,7 @@ export const writeMeter = (w: ByteWriter, meter: FlowMeter): void => {
     const state = store.u.hintState[slot]
     if (state === HINT_DONE) writeHints(w, meter.hints.results[slot])
     else if (state === HINT_COLLECTING) {
-      const log = meter.hints.logs[slot]?.entries() ?? []
+      const log = meter.hints.fedPayloads(slot)
       w.u32(log.length)
       for (const fed of log) {
         w.f64(fed.offset)

@@ -3,9 +3,9 @@
  * fed the transport payload of at most `hint_packets` payload packets.
  *
  * Holds: `HintFeed`, which keeps the live collectors by slot, a small replay log per live
- * collector (`FeedLog`: file offset and length of each payload fed, so a resumed read can feed
- * a new collector the same bytes; one typed array per collector, nothing per packet), and the
- * final hints once a collector has seen enough.
+ * collector (file offset and length of each payload fed, so a resumed read can feed a new
+ * collector the same bytes; pooled by slot in one typed array, nothing allocated per packet or
+ * flow), and the final hints once a collector has seen enough.
  * Does not hold: the payload parsers (see `../hints/`).
  */
 import { HintCollector, type AppHints } from "../hints/index.js"
@@ -24,29 +24,40 @@ export interface FedPayload {
   readonly forward: boolean
 }
 
-/** The payloads fed to one collector: (file offset, length signed by direction) pairs, at most `capacity`. */
-export class FeedLog {
-  private readonly pairs: Float64Array
-  length = 0
+/**
+ * The payloads fed to the live collectors, pooled by flow slot: up to `perSlot` (file offset,
+ * length signed by direction) pairs per slot in one array that grows with the slots; a
+ * payload is never empty, so the sign keeps the direction. Nothing is allocated per flow.
+ */
+class FeedLogs {
+  private pairs: Float64Array
 
-  constructor(readonly capacity: number) {
-    this.pairs = new Float64Array(Math.max(1, capacity) * 2)
+  constructor(private readonly perSlot: number) {
+    this.pairs = new Float64Array(Math.max(1, perSlot) * 2 * 1024)
   }
 
-  /** Record one payload (a payload is never empty, so the sign of its length keeps the direction). */
-  add(offset: number, length: number, forward: boolean): void {
-    if (this.length >= this.capacity) return
-    this.pairs[this.length * 2] = offset
-    this.pairs[this.length * 2 + 1] = forward ? length : -length
-    this.length++
+  /** Record payload number `k` (from 0) of `slot`. */
+  add(slot: number, k: number, offset: number, length: number, forward: boolean): void {
+    if (k >= this.perSlot) return
+    const at = (slot * this.perSlot + k) * 2
+    if (at + 2 > this.pairs.length) {
+      let size = this.pairs.length
+      while (size < at + 2) size *= 2
+      const grown = new Float64Array(size)
+      grown.set(this.pairs)
+      this.pairs = grown
+    }
+    this.pairs[at] = offset
+    this.pairs[at + 1] = forward ? length : -length
   }
 
-  /** The payloads in the order fed (for checkpoints). */
-  entries(): Array<FedPayload> {
+  /** The first `count` payloads of `slot`, in the order fed. */
+  entries(slot: number, count: number): Array<FedPayload> {
     const out: Array<FedPayload> = []
-    for (let k = 0; k < this.length; k++) {
-      const signed = this.pairs[k * 2 + 1]!
-      out.push({ offset: this.pairs[k * 2]!, length: Math.abs(signed), forward: signed > 0 })
+    for (let k = 0; k < Math.min(count, this.perSlot); k++) {
+      const at = (slot * this.perSlot + k) * 2
+      const signed = this.pairs[at + 1] ?? 0
+      out.push({ offset: this.pairs[at] ?? 0, length: Math.abs(signed), forward: signed > 0 })
     }
     return out
   }
@@ -54,13 +65,15 @@ export class FeedLog {
 
 export class HintFeed {
   collectors: Array<HintCollector | undefined> = []
-  logs: Array<FeedLog | undefined> = []
   results: Array<AppHints | undefined> = []
+  private readonly logs: FeedLogs
 
   constructor(
     private readonly store: FlowStore,
     readonly maxPackets: number
-  ) {}
+  ) {
+    this.logs = new FeedLogs(maxPackets)
+  }
 
   /**
    * Feed one payload packet of `slot`. `fileOffset` is where payload[start] lies in the
@@ -84,12 +97,11 @@ export class HintFeed {
     if (state === HINT_NONE || collector === undefined) {
       collector = new HintCollector()
       this.collectors[slot] = collector
-      this.logs[slot] = new FeedLog(this.maxPackets)
       u.hintState[slot] = HINT_COLLECTING
     }
     const fed = u.hintFed[slot]! + 1
     u.hintFed[slot] = fed
-    this.logs[slot]!.add(fileOffset, end - start, forward)
+    this.logs.add(slot, fed - 1, fileOffset, end - start, forward)
     const more = collector.feed(payload, start, end, forward, protocol, srcPort, dstPort)
     if (!more || fed >= this.maxPackets) this.settle(slot)
   }
@@ -99,7 +111,6 @@ export class HintFeed {
     const collector = this.collectors[slot]
     this.results[slot] = collector?.result()
     this.collectors[slot] = undefined
-    this.logs[slot] = undefined
     this.store.u.hintState[slot] = HINT_DONE
   }
 
@@ -108,9 +119,13 @@ export class HintFeed {
     const state = this.store.u.hintState[slot]
     const out = state === HINT_DONE ? this.results[slot] : state === HINT_COLLECTING ? this.collectors[slot]?.result() : undefined
     this.collectors[slot] = undefined
-    this.logs[slot] = undefined
     this.results[slot] = undefined
     return out
+  }
+
+  /** The payloads fed so far to the live collector of `slot` (for checkpoints). */
+  fedPayloads(slot: number): Array<FedPayload> {
+    return this.store.u.hintState[slot] === HINT_COLLECTING ? this.logs.entries(slot, this.store.u.hintFed[slot] ?? 0) : []
   }
 
   /** Restore a live collector from replayed payloads (checkpoint resume). */
@@ -121,12 +136,10 @@ export class HintFeed {
     portOf: (forward: boolean) => readonly [number, number]
   ): void {
     const collector = new HintCollector()
-    const log = new FeedLog(Math.max(this.maxPackets, payloads.length))
     this.collectors[slot] = collector
-    this.logs[slot] = log
     this.store.u.hintState[slot] = HINT_COLLECTING
-    for (const { bytes, fed } of payloads) {
-      log.add(fed.offset, fed.length, fed.forward)
+    for (const [k, { bytes, fed }] of payloads.entries()) {
+      this.logs.add(slot, k, fed.offset, fed.length, fed.forward)
       const [sp, dp] = portOf(fed.forward)
       collector.feed(bytes, 0, bytes.length, fed.forward, protocol, sp, dp)
     }
