@@ -3,8 +3,8 @@
  *
  * Holds: `FLOWMETER_COLUMNS` (the catalogue columns a capture fills) and `RowWriter`, which
  * writes one flow slot into a FlowBatchBuilder through column handles fetched once (numbers go
- * straight into the handles' typed arrays; addresses and early-packet lists into flat columns,
- * no JS value per cell) and finishes a batch.
+ * straight into the handles' typed arrays; addresses, end reasons and early-packet lists into
+ * flat columns, no JS value per cell) and finishes a batch.
  * Does not hold: when flows end (see `flow-meter.ts`).
  */
 import { FlowBatchBuilder, TCP_FLAGS, type FlowBatch, type NumericColumn, type ValueColumn } from "@hashhound/core"
@@ -51,7 +51,7 @@ export const FLOWMETER_COLUMNS: ReadonlyArray<string> = [
 ]
 
 /** The columns written flat (see flat-columns.ts) instead of through the builder. */
-const FLAT_COLUMNS: ReadonlySet<string> = new Set(["src_ip", "dst_ip", "splt_len", "splt_iat_ms"])
+const FLAT_COLUMNS: ReadonlySet<string> = new Set(["src_ip", "dst_ip", "splt_len", "splt_iat_ms", "end_reason"])
 const BUILT_COLUMNS = FLOWMETER_COLUMNS.filter((name) => !FLAT_COLUMNS.has(name))
 
 const LEN_STATS = ["min", "mean", "max", "std"] as const
@@ -85,7 +85,7 @@ export class RowWriter {
   private tcpBwd!: Array<NumericColumn>
   private fwdWin!: NumericColumn
   private bwdWin!: NumericColumn
-  private endReason!: ValueColumn
+  private readonly endReason: TextColumn
   private hints!: Array<ValueColumn>
 
   constructor(
@@ -96,6 +96,7 @@ export class RowWriter {
     this.dstIp = new TextColumn(initialCapacity)
     this.spltLen = new ListColumn((n) => new Int32Array(n), initialCapacity, spltPackets)
     this.spltIat = new ListColumn((n) => new Float64Array(n), initialCapacity, spltPackets)
+    this.endReason = new TextColumn(initialCapacity)
     this.fresh()
   }
 
@@ -120,7 +121,6 @@ export class RowWriter {
     this.tcpBwd = TCP_FLAGS.map((flag) => h.num(`bwd_${flag}`))
     this.fwdWin = h.num("fwd_init_win")
     this.bwdWin = h.num("bwd_init_win")
-    this.endReason = h.val("end_reason")
     this.hints = ["app_proto", "tls_sni", "tls_ja3", "tls_ja4", "http_host", "dns_qname", "jsonrpc_methods"].map(h.val)
   }
 
@@ -213,7 +213,7 @@ export class RowWriter {
     const from = slot * store.splt
     this.spltLen.push(store.spltLen, from, count)
     this.spltIat.push(store.spltIat, from, count)
-    this.endReason.values[row] = endReason
+    this.endReason.ascii(endReason)
     const hv = this.hints
     if (hints === undefined) for (let j = 0; j < 7; j++) hv[j]!.values[row] = null
     else {
@@ -234,7 +234,8 @@ export class RowWriter {
       src_ip: this.srcIp.vector(),
       dst_ip: this.dstIp.vector(),
       splt_len: this.spltLen.vector(),
-      splt_iat_ms: this.spltIat.vector()
+      splt_iat_ms: this.spltIat.vector(),
+      end_reason: this.endReason.vector()
     }
     // columns in FLOWMETER_COLUMNS order, as one builder would have made them
     const vectors: Record<string, Vector> = {}
