@@ -57,11 +57,14 @@ const reportCapture = (run: CaptureRun, startupS: number | undefined, memoryTarg
   }
 }
 
+/** Generate attempts at most: packets do not grow in proportion to the duration (connection set-up, seeded traffic mix). */
+const GENERATE_TRIES = 4
+
 const generated = async (options: BenchOptions, dir: string): Promise<GeneratedCapture> => {
   let duration = options.genDurationS
   let capture = await generateCapture(cliScript, join(dir, "gen"), duration, options.genTimeCompression, options.seed)
-  if (capture.packets > 0 && capture.packets < options.packets) {
-    duration = Math.ceil((duration * options.packets * 1.05) / capture.packets)
+  for (let tries = 1; tries < GENERATE_TRIES && capture.packets > 0 && capture.packets < options.packets; tries++) {
+    duration = Math.max(duration + 1, Math.ceil((duration * options.packets * 1.05) / capture.packets))
     log(`  ${fmt(capture.packets)} packets is under ${fmt(options.packets)}: generating again with --duration-s ${duration}`)
     rmSync(join(dir, "gen"), { recursive: true, force: true })
     capture = await generateCapture(cliScript, join(dir, "gen"), duration, options.genTimeCompression, options.seed)
