@@ -16,11 +16,12 @@ const IPV4_MAX_CHARS = 15
 /** Text bytes reserved per row to begin with (a dotted quad is 7 to 15) */
 const TEXT_BYTES_PER_ROW = 16
 
-const grownInt32 = (old: Int32Array, need: number): Int32Array => {
-  let size = old.length
+/** `old` copied into a new array of twice its length (or more) with room for `need` elements; the first `used` are kept. */
+const grown = <T extends Int32Array | Uint8Array | Float64Array>(old: T, need: number, used: number, make: (length: number) => T): T => {
+  let size = Math.max(1, old.length)
   while (size < need) size *= 2
-  const next = new Int32Array(size)
-  next.set(old)
+  const next = make(size)
+  next.set(old.subarray(0, used))
   return next
 }
 
@@ -36,14 +37,8 @@ export class TextColumn {
   }
 
   private room(rowBytes: number): void {
-    if (this.rows + 2 > this.offsets.length) this.offsets = grownInt32(this.offsets, this.rows + 2)
-    if (this.at + rowBytes > this.bytes.length) {
-      let size = this.bytes.length
-      while (size < this.at + rowBytes) size *= 2
-      const next = new Uint8Array(size)
-      next.set(this.bytes.subarray(0, this.at))
-      this.bytes = next
-    }
+    if (this.rows + 2 > this.offsets.length) this.offsets = grown(this.offsets, this.rows + 2, this.rows + 1, (n) => new Int32Array(n))
+    if (this.at + rowBytes > this.bytes.length) this.bytes = grown(this.bytes, this.at + rowBytes, this.at, (n) => new Uint8Array(n))
   }
 
   private decimal(value: number): void {
@@ -101,14 +96,8 @@ export class ListColumn<T extends Int32Array | Float64Array> {
 
   /** Append a row of `count` items: source[start .. start + count). */
   push(source: T, start: number, count: number): void {
-    if (this.rows + 2 > this.offsets.length) this.offsets = grownInt32(this.offsets, this.rows + 2)
-    if (this.at + count > this.items.length) {
-      let size = this.items.length
-      while (size < this.at + count) size *= 2
-      const next = this.make(size)
-      next.set(this.items.subarray(0, this.at))
-      this.items = next
-    }
+    if (this.rows + 2 > this.offsets.length) this.offsets = grown(this.offsets, this.rows + 2, this.rows + 1, (n) => new Int32Array(n))
+    if (this.at + count > this.items.length) this.items = grown(this.items, this.at + count, this.at, this.make)
     const items = this.items
     for (let i = 0; i < count; i++) items[this.at + i] = source[start + i]!
     this.at += count
