@@ -1,7 +1,8 @@
 /**
  * Flat columns of the row writer: dotted quads written digit by digit equal the text of
- * `ipv4Text` for every octet width, lists equal their source ranges, both grow past their
- * starting capacity, and `vector()` hands over the rows and starts empty.
+ * `ipv4Text` for every octet width, other text (nulls, non-ASCII) reads back as written, lists
+ * equal their source ranges, all grow past their starting capacity, and `vector()` hands over
+ * the rows and starts empty.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -19,7 +20,7 @@ describe("flat columns", () => {
     const column = new TextColumn(2)
     for (const w of words) column.ipv4(w)
     const v6 = [0x20010db8, 0, 0, 1]
-    column.ascii(ipv6Text(v6, 0))
+    column.text(ipv6Text(v6, 0))
     const vector = column.vector()
     expect(strings(vector)).toEqual([...words.map(ipv4Text), "2001:db8::1"])
     expect(strings(vector)).toContain("255.255.255.255")
@@ -27,6 +28,19 @@ describe("flat columns", () => {
     column.ipv4(0x7f000001)
     expect(strings(column.vector())).toEqual(["127.0.0.1"])
     expect(column.vector().length).toBe(0)
+  })
+
+  it("text: nulls and non-ASCII text between ASCII rows, past the starting capacity", () => {
+    const values = ["pool.example", null, "ünïcödé ✓ 𝄞", "", null, "a".repeat(300), "tls"]
+    const column = new TextColumn(2)
+    for (const value of values) column.text(value)
+    const vector = column.vector()
+    expect(strings(vector)).toEqual(values)
+    expect(vector.nullCount).toBe(2)
+    column.text("next")
+    const next = column.vector()
+    expect(strings(next)).toEqual(["next"])
+    expect(next.nullCount).toBe(0)
   })
 
   it("text: any address word reads back as ipv4Text", () => {

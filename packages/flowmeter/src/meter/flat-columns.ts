@@ -2,8 +2,8 @@
  * Columns the row writer lays out flat as it writes rows, so that they become Arrow vectors
  * with no JS value per cell: address text as ASCII bytes, early-packet lists as items.
  *
- * Holds: `TextColumn` (text per row: dotted-quad IPv4 written digit by digit, other ASCII
- * text char by char) and `ListColumn` (a run of items per row, copied from a typed array
+ * Holds: `TextColumn` (text per row, or null: dotted-quad IPv4 written digit by digit, other
+ * text char by char, UTF-8 encoded when it is not ASCII) and `ListColumn` (a run of items per row, copied from a typed array
  * range). Rows are appended in order; buffers grow by doubling; `vector()` hands the buffers
  * to an Arrow vector and starts new ones.
  * Does not hold: which columns are flat or what goes in them (see `flow-rows.ts`).
@@ -25,9 +25,13 @@ const grown = <T extends Int32Array | Uint8Array | Float64Array>(old: T, need: n
   return next
 }
 
+const utf8 = new TextEncoder()
+
 export class TextColumn {
   private offsets: Int32Array
   private bytes: Uint8Array
+  /** 1 = present, 0 = null; made at the first null of a batch */
+  private valid: Uint8Array | undefined
   private rows = 0
   private at = 0
 
@@ -61,18 +65,41 @@ export class TextColumn {
     this.offsets[++this.rows] = this.at
   }
 
-  /** Append ASCII text (each UTF-16 code unit is written as one byte; use for text known to be ASCII). */
-  ascii(text: string): void {
-    this.room(text.length)
-    for (let i = 0; i < text.length; i++) this.bytes[this.at++] = text.charCodeAt(i) & 0x7f
+  /** Append text, or a null cell. */
+  text(value: string | null): void {
+    if (value === null) {
+      this.room(0)
+      this.nullAt(this.rows)
+      this.offsets[++this.rows] = this.at
+      return
+    }
+    // a UTF-16 code unit takes at most 3 UTF-8 bytes; ASCII is copied byte by byte
+    this.room(value.length * 3)
+    const from = this.at
+    for (let i = 0; i < value.length; i++) {
+      const code = value.charCodeAt(i)
+      if (code > 0x7f) {
+        this.at = from + utf8.encodeInto(value, this.bytes.subarray(from)).written
+        this.offsets[++this.rows] = this.at
+        return
+      }
+      this.bytes[this.at++] = code
+    }
     this.offsets[++this.rows] = this.at
+  }
+
+  private nullAt(row: number): void {
+    if (this.valid === undefined) this.valid = new Uint8Array(Math.max(this.capacity, row + 1)).fill(1)
+    else if (row >= this.valid.length) this.valid = grown(this.valid, row + 1, row, (n) => new Uint8Array(n).fill(1))
+    this.valid[row] = 0
   }
 
   /** The rows so far as a utf8 vector; the column starts empty. */
   vector(): Vector<Utf8> {
-    const vector = utf8VectorOfParts(this.offsets, this.bytes, undefined, this.rows)
+    const vector = utf8VectorOfParts(this.offsets, this.bytes, this.valid, this.rows)
     this.offsets = new Int32Array(this.capacity + 1)
     this.bytes = new Uint8Array(this.capacity * TEXT_BYTES_PER_ROW)
+    this.valid = undefined
     this.rows = 0
     this.at = 0
     return vector

@@ -3,11 +3,11 @@
  *
  * Holds: `FLOWMETER_COLUMNS` (the catalogue columns a capture fills) and `RowWriter`, which
  * writes one flow slot into a FlowBatchBuilder through column handles fetched once (numbers go
- * straight into the handles' typed arrays; addresses, end reasons and early-packet lists into
- * flat columns, no JS value per cell) and finishes a batch.
+ * straight into the handles' typed arrays; addresses, end reasons, app hints and early-packet
+ * lists into flat columns, no JS value per cell) and finishes a batch.
  * Does not hold: when flows end (see `flow-meter.ts`).
  */
-import { FlowBatchBuilder, TCP_FLAGS, type FlowBatch, type NumericColumn, type ValueColumn } from "@hashhound/core"
+import { FlowBatchBuilder, TCP_FLAGS, type FlowBatch, type NumericColumn } from "@hashhound/core"
 import { Table, type Vector } from "apache-arrow"
 import { ipv6Text } from "./address.js"
 import { ListColumn, TextColumn } from "./flat-columns.js"
@@ -51,7 +51,8 @@ export const FLOWMETER_COLUMNS: ReadonlyArray<string> = [
 ]
 
 /** The columns written flat (see flat-columns.ts) instead of through the builder. */
-const FLAT_COLUMNS: ReadonlySet<string> = new Set(["src_ip", "dst_ip", "splt_len", "splt_iat_ms", "end_reason"])
+const HINT_COLUMNS = ["app_proto", "tls_sni", "tls_ja3", "tls_ja4", "http_host", "dns_qname", "jsonrpc_methods"] as const
+const FLAT_COLUMNS: ReadonlySet<string> = new Set(["src_ip", "dst_ip", "splt_len", "splt_iat_ms", "end_reason", ...HINT_COLUMNS])
 const BUILT_COLUMNS = FLOWMETER_COLUMNS.filter((name) => !FLAT_COLUMNS.has(name))
 
 const LEN_STATS = ["min", "mean", "max", "std"] as const
@@ -60,7 +61,6 @@ const IAT_STATS = ["mean", "std", "min", "max"] as const
 /** The numeric column handles of one builder, fetched once. */
 interface Handles {
   readonly num: (name: string) => NumericColumn
-  readonly val: (name: string) => ValueColumn
 }
 
 export class RowWriter {
@@ -86,7 +86,8 @@ export class RowWriter {
   private fwdWin!: NumericColumn
   private bwdWin!: NumericColumn
   private readonly endReason: TextColumn
-  private hints!: Array<ValueColumn>
+  /** in HINT_COLUMNS order */
+  private readonly hints: ReadonlyArray<TextColumn>
 
   constructor(
     private readonly initialCapacity: number,
@@ -97,12 +98,13 @@ export class RowWriter {
     this.spltLen = new ListColumn((n) => new Int32Array(n), initialCapacity, spltPackets)
     this.spltIat = new ListColumn((n) => new Float64Array(n), initialCapacity, spltPackets)
     this.endReason = new TextColumn(initialCapacity)
+    this.hints = HINT_COLUMNS.map(() => new TextColumn(initialCapacity))
     this.fresh()
   }
 
   private fresh(): void {
     const builder = FlowBatchBuilder.forColumns(BUILT_COLUMNS, this.initialCapacity)
-    const h: Handles = { num: (name) => builder.numeric(name), val: (name) => builder.value(name) }
+    const h: Handles = { num: (name) => builder.numeric(name) }
     this.builder = builder
     this.srcPort = h.num("src_port")
     this.dstPort = h.num("dst_port")
@@ -121,7 +123,6 @@ export class RowWriter {
     this.tcpBwd = TCP_FLAGS.map((flag) => h.num(`bwd_${flag}`))
     this.fwdWin = h.num("fwd_init_win")
     this.bwdWin = h.num("bwd_init_win")
-    this.hints = ["app_proto", "tls_sni", "tls_ja3", "tls_ja4", "http_host", "dns_qname", "jsonrpc_methods"].map(h.val)
   }
 
   private writeStats(
@@ -172,8 +173,8 @@ export class RowWriter {
       this.srcIp.ipv4(k[sAt]!)
       this.dstIp.ipv4(k[dAt]!)
     } else {
-      this.srcIp.ascii(ipv6Text(k, sAt))
-      this.dstIp.ascii(ipv6Text(k, dAt))
+      this.srcIp.text(ipv6Text(k, sAt))
+      this.dstIp.text(ipv6Text(k, dAt))
     }
     setOrNull(this.srcPort, row, hasPorts, srcIsA ? ports >>> 16 : ports & 0xffff)
     setOrNull(this.dstPort, row, hasPorts, srcIsA ? ports & 0xffff : ports >>> 16)
@@ -213,17 +214,17 @@ export class RowWriter {
     const from = slot * store.splt
     this.spltLen.push(store.spltLen, from, count)
     this.spltIat.push(store.spltIat, from, count)
-    this.endReason.ascii(endReason)
+    this.endReason.text(endReason)
     const hv = this.hints
-    if (hints === undefined) for (let j = 0; j < 7; j++) hv[j]!.values[row] = null
+    if (hints === undefined) for (const column of hv) column.text(null)
     else {
-      hv[0]!.values[row] = hints.appProto
-      hv[1]!.values[row] = hints.tlsSni
-      hv[2]!.values[row] = hints.tlsJa3
-      hv[3]!.values[row] = hints.tlsJa4
-      hv[4]!.values[row] = hints.httpHost
-      hv[5]!.values[row] = hints.dnsQname
-      hv[6]!.values[row] = hints.jsonrpcMethods.length === 0 ? null : hints.jsonrpcMethods.join(",")
+      hv[0]!.text(hints.appProto)
+      hv[1]!.text(hints.tlsSni)
+      hv[2]!.text(hints.tlsJa3)
+      hv[3]!.text(hints.tlsJa4)
+      hv[4]!.text(hints.httpHost)
+      hv[5]!.text(hints.dnsQname)
+      hv[6]!.text(hints.jsonrpcMethods.length === 0 ? null : hints.jsonrpcMethods.join(","))
     }
   }
 
@@ -237,6 +238,7 @@ export class RowWriter {
       splt_iat_ms: this.spltIat.vector(),
       end_reason: this.endReason.vector()
     }
+    HINT_COLUMNS.forEach((name, j) => (flat[name] = this.hints[j]!.vector()))
     // columns in FLOWMETER_COLUMNS order, as one builder would have made them
     const vectors: Record<string, Vector> = {}
     for (const name of FLOWMETER_COLUMNS) vectors[name] = flat[name] ?? built.getChild(name)!

@@ -103,6 +103,9 @@ export class FlowStore {
   readonly f = {} as Record<F64Field, Float64Array>
   readonly i = {} as Record<I32Field, Int32Array>
   readonly u = {} as Record<U8Field, Uint8Array>
+  /** the arrays of `f` and `u` in field order, for clearing a slot without a lookup by name */
+  private f64Arrays: Array<Float64Array> = []
+  private u8Arrays: Array<Uint8Array> = []
   keys: Uint32Array
   hashes: Uint32Array
   flags: Uint32Array
@@ -141,6 +144,7 @@ export class FlowStore {
     this.next = [new Int32Array(c), new Int32Array(c), new Int32Array(c)]
     this.inUse = new Uint8Array(c)
     this.freeNext = new Int32Array(c)
+    this.listFieldArrays()
     const size = nextPow2(c * 2)
     this.index = new Int32Array(size)
     this.mask = size - 1
@@ -223,9 +227,14 @@ export class FlowStore {
     }
   }
 
+  private listFieldArrays(): void {
+    this.f64Arrays = F64_FIELDS.map((name) => this.f[name])
+    this.u8Arrays = U8_FIELDS.map((name) => this.u[name])
+  }
+
   private clear(slot: number): void {
-    for (const name of F64_FIELDS) this.f[name][slot] = 0
-    for (const name of U8_FIELDS) this.u[name][slot] = 0
+    for (const values of this.f64Arrays) values[slot] = 0
+    for (const values of this.u8Arrays) values[slot] = 0
     this.i.fwdInitWin[slot] = -1
     this.i.bwdInitWin[slot] = -1
     this.flags.fill(0, slot * FLAG_COUNTS, slot * FLAG_COUNTS + FLAG_COUNTS)
@@ -256,6 +265,7 @@ export class FlowStore {
     this.next = this.next.map((a) => widen(a, (n) => new Int32Array(n)))
     ;(this as { inUse: Uint8Array }).inUse = widen(this.inUse, (n) => new Uint8Array(n))
     this.freeNext = widen(this.freeNext, (n) => new Int32Array(n))
+    this.listFieldArrays()
     this.capacity = c
     const size = nextPow2(c * 2)
     this.index = new Int32Array(size)
