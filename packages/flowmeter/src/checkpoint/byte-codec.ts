@@ -6,6 +6,7 @@
  * end or meets a bad tag throws it; the caller turns it into "replay from the start").
  * Does not hold: what a checkpoint contains (see `meter-state.ts` and `../session.ts`).
  */
+import { grownTypedArray } from "@hashhound/core"
 
 export class CheckpointFormatError extends Error {}
 
@@ -16,12 +17,8 @@ export class ByteWriter {
 
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < this.length + n) size *= 2
-    const next = new Uint8Array(size)
-    next.set(this.buf.subarray(0, this.length))
-    this.buf = next
-    this.view = new DataView(next.buffer)
+    this.buf = grownTypedArray(this.buf, this.length + n, this.length, (size) => new Uint8Array(size))
+    this.view = new DataView(this.buf.buffer)
   }
 
   u8(v: number): void {

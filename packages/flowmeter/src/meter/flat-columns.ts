@@ -8,22 +8,13 @@
  * to an Arrow vector and starts new ones.
  * Does not hold: which columns are flat or what goes in them (see `flow-rows.ts`).
  */
-import { listVectorOfParts, utf8VectorOfParts } from "@hashhound/core"
+import { grownTypedArray as grown, listVectorOfParts, utf8VectorOfParts } from "@hashhound/core"
 import type { List, Utf8, Vector } from "apache-arrow"
 
 /** Longest dotted quad: 255.255.255.255 */
 const IPV4_MAX_CHARS = 15
 /** Text bytes reserved per row to begin with (a dotted quad is 7 to 15) */
 const TEXT_BYTES_PER_ROW = 16
-
-/** `old` copied into a new array of twice its length (or more) with room for `need` elements; the first `used` are kept. */
-const grown = <T extends Int32Array | Uint8Array | Float64Array>(old: T, need: number, used: number, make: (length: number) => T): T => {
-  let size = Math.max(1, old.length)
-  while (size < need) size *= 2
-  const next = make(size)
-  next.set(old.subarray(0, used))
-  return next
-}
 
 const utf8 = new TextEncoder()
 

@@ -58,11 +58,6 @@ const BUILT_COLUMNS = FLOWMETER_COLUMNS.filter((name) => !FLAT_COLUMNS.has(name)
 const LEN_STATS = ["min", "mean", "max", "std"] as const
 const IAT_STATS = ["mean", "std", "min", "max"] as const
 
-/** The numeric column handles of one builder, fetched once. */
-interface Handles {
-  readonly num: (name: string) => NumericColumn
-}
-
 export class RowWriter {
   private builder!: FlowBatchBuilder
   rows = 0
@@ -104,25 +99,26 @@ export class RowWriter {
 
   private fresh(): void {
     const builder = FlowBatchBuilder.forColumns(BUILT_COLUMNS, this.initialCapacity)
-    const h: Handles = { num: (name) => builder.numeric(name) }
+    // every column the builder holds is numeric: one handle per column, fetched once
+    const num = (name: string): NumericColumn => builder.numeric(name)
     this.builder = builder
-    this.srcPort = h.num("src_port")
-    this.dstPort = h.num("dst_port")
-    this.protocol = h.num("protocol")
-    this.ipVersion = h.num("ip_version")
-    this.vlan = h.num("vlan_id")
-    this.firstSeen = h.num("first_seen_us")
-    this.lastSeen = h.num("last_seen_us")
-    this.duration = h.num("duration_s")
-    this.volume = ["fwd_packets", "bwd_packets", "fwd_bytes", "bwd_bytes", "fwd_payload_bytes", "bwd_payload_bytes"].map(h.num)
+    this.srcPort = num("src_port")
+    this.dstPort = num("dst_port")
+    this.protocol = num("protocol")
+    this.ipVersion = num("ip_version")
+    this.vlan = num("vlan_id")
+    this.firstSeen = num("first_seen_us")
+    this.lastSeen = num("last_seen_us")
+    this.duration = num("duration_s")
+    this.volume = ["fwd_packets", "bwd_packets", "fwd_bytes", "bwd_bytes", "fwd_payload_bytes", "bwd_payload_bytes"].map(num)
     this.stats = STAT_DIRS.map((d) => [
-      ...LEN_STATS.map((s) => h.num(`${d}pkt_len_${s}`)),
-      ...IAT_STATS.map((s) => h.num(`${d}iat_${s}_s`))
+      ...LEN_STATS.map((s) => num(`${d}pkt_len_${s}`)),
+      ...IAT_STATS.map((s) => num(`${d}iat_${s}_s`))
     ])
-    this.tcpFwd = TCP_FLAGS.map((flag) => h.num(`fwd_${flag}`))
-    this.tcpBwd = TCP_FLAGS.map((flag) => h.num(`bwd_${flag}`))
-    this.fwdWin = h.num("fwd_init_win")
-    this.bwdWin = h.num("bwd_init_win")
+    this.tcpFwd = TCP_FLAGS.map((flag) => num(`fwd_${flag}`))
+    this.tcpBwd = TCP_FLAGS.map((flag) => num(`bwd_${flag}`))
+    this.fwdWin = num("fwd_init_win")
+    this.bwdWin = num("bwd_init_win")
   }
 
   private writeStats(

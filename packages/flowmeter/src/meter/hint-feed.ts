@@ -8,6 +8,7 @@
  * flow), and the final hints once a collector has seen enough.
  * Does not hold: the payload parsers (see `../hints/`).
  */
+import { grownTypedArray } from "@hashhound/core"
 import { HintCollector, type AppHints } from "../hints/index.js"
 import type { FlowStore } from "./flow-store.js"
 
@@ -40,13 +41,7 @@ class FeedLogs {
   add(slot: number, k: number, offset: number, length: number, forward: boolean): void {
     if (k >= this.perSlot) return
     const at = (slot * this.perSlot + k) * 2
-    if (at + 2 > this.pairs.length) {
-      let size = this.pairs.length
-      while (size < at + 2) size *= 2
-      const grown = new Float64Array(size)
-      grown.set(this.pairs)
-      this.pairs = grown
-    }
+    if (at + 2 > this.pairs.length) this.pairs = grownTypedArray(this.pairs, at + 2, this.pairs.length, (n) => new Float64Array(n))
     this.pairs[at] = offset
     this.pairs[at + 1] = forward ? length : -length
   }

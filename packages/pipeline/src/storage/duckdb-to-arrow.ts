@@ -9,7 +9,7 @@
  */
 import bindings, { type Vector as DuckVector } from "@duckdb/node-bindings"
 import type { DuckDBDataChunk, DuckDBResult } from "@duckdb/node-api"
-import type { ColumnType, FlowBatch } from "@hashhound/core"
+import { grownTypedArray, type ColumnType, type FlowBatch } from "@hashhound/core"
 import { Bool, Field, Float64, Int32, Int64, List, makeData, makeVector, Table, Utf8, type Vector } from "apache-arrow"
 import { kindOfDuck } from "./column-kinds.js"
 
@@ -30,11 +30,7 @@ class Bits {
   private reserve(rows: number): void {
     const need = (rows + 7) >> 3
     if (need <= this.bytes.length) return
-    let size = this.bytes.length
-    while (size < need) size *= 2
-    const next = new Uint8Array(size)
-    next.set(this.bytes)
-    this.bytes = next
+    this.bytes = grownTypedArray(this.bytes, need, this.bytes.length, (size) => new Uint8Array(size))
   }
 
   /** Append `rows` rows whose validity is `words` (DuckDB words, bit set = valid) or all valid. */
@@ -64,13 +60,7 @@ class Bytes {
   length = 0
 
   private reserve(count: number): void {
-    if (this.length + count > this.bytes.length) {
-      let size = this.bytes.length
-      while (size < this.length + count) size *= 2
-      const next = new Uint8Array(size)
-      next.set(this.bytes.subarray(0, this.length))
-      this.bytes = next
-    }
+    if (this.length + count > this.bytes.length) this.bytes = grownTypedArray(this.bytes, this.length + count, this.length, (size) => new Uint8Array(size))
   }
 
   append(source: Uint8Array, count: number): void {
@@ -149,13 +139,7 @@ const text = (name: string): Accumulator => {
       const view = new DataView(structs.buffer, structs.byteOffset, structs.byteLength)
       const words = validityOf(vector, rows)
       valid.append(words, rows)
-      if (count + rows + 1 > offsets.length) {
-        let size = offsets.length
-        while (size < count + rows + 1) size *= 2
-        const next = new Int32Array(size)
-        next.set(offsets.subarray(0, count + 1))
-        offsets = next
-      }
+      if (count + rows + 1 > offsets.length) offsets = grownTypedArray(offsets, count + rows + 1, count + 1, (size) => new Int32Array(size))
       for (let row = 0; row < rows; row++) {
         const present = words === null || ((words[row >> 3]! >> (row & 7)) & 1) === 1
         if (present) {

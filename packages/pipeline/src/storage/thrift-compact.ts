@@ -9,6 +9,7 @@
  * the end, an unknown type, nesting deeper than 64) is a `ThriftDecodeError`, never a read
  * past the buffer; no allocation is sized from an unchecked length.
  */
+import { grownTypedArray } from "@hashhound/core"
 
 /** compact-protocol wire types */
 export const T_TRUE = 1
@@ -182,11 +183,7 @@ class Writer {
 
   private room(n: number): void {
     if (this.length + n <= this.buf.length) return
-    let size = this.buf.length * 2
-    while (size < this.length + n) size *= 2
-    const next = new Uint8Array(size)
-    next.set(this.buf.subarray(0, this.length))
-    this.buf = next
+    this.buf = grownTypedArray(this.buf, this.length + n, this.length, (size) => new Uint8Array(size))
   }
 
   byte(b: number): void {
