@@ -65,9 +65,18 @@ const withCell =
   }
 
 /**
- * `damage` a copy, convert it without `--source` to `out` (format by extension), and check that
- * the run ended cleanly and that `source` read it. Returns the run, the intact rows and the flows.
+ * Convert `path` without `--source` to `out` in the work folder (as `format`, else by the
+ * extension), and check that the run ended cleanly and that `source` read it.
  */
+const convert = async (path: string, out: string, source: string, format?: string): Promise<{ result: CliResult; flows: Array<Row> }> => {
+  const target = join(work, out)
+  const result = hashhound(["flows", path, "--out", target, ...(format === undefined ? [] : ["--format", format])], work)
+  expectClean(result)
+  expect(result.stderr).toContain(`${path}: ${source}`)
+  return { result, flows: await readFlows(target) }
+}
+
+/** `damage` a copy and `convert` it; also returns the intact rows. */
 const convertDamaged = async (
   name: string,
   header: string | undefined,
@@ -77,10 +86,7 @@ const convertDamaged = async (
   out: string
 ): Promise<{ result: CliResult; good: Array<string>; flows: Array<Row> }> => {
   const { path, good } = damage(name, header, rows, spoil)
-  const result = hashhound(["flows", path, "--out", join(work, out)], work)
-  expectClean(result)
-  expect(result.stderr).toContain(`${path}: ${source}`)
-  return { result, good, flows: await readFlows(join(work, out)) }
+  return { good, ...(await convert(path, out, source)) }
 }
 
 const flowsLine = (stderr: string): number => {
@@ -94,16 +100,12 @@ const flowsLine = (stderr: string): number => {
 describeFixtures("hashhound flows on the real flow exports (format detected from the content)", () => {
   it("argus ra CSV → Parquet: source.argus, one flow per IP record, the non-IP record skipped and counted", async () => {
     const input = flowsFixture("generated-from-mining-pcaps/nesfit-cgminer.s0.argus-ra.csv")
-    const out = join(work, "argus-ra.parquet")
-    const result = hashhound(["flows", input, "--out", out, "--format", "parquet"], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${input}: source.argus`)
+    const { result, flows } = await convert(input, "argus-ra.parquet", "source.argus", "parquet")
     const [header = "", ...rows] = lines(input)
     const expected = argusExpected(header, rows)
     expect(rows).toHaveLength(351)
     expect(expected.skipped).toBe(1) // one `ip` record between two MAC addresses
     expect(result.stderr).toMatch(/nesfit-cgminer\.s0\.argus-ra\.csv non_ip_record ×1: .*"ip"/)
-    const flows = await readFlows(out)
     expect(flows).toHaveLength(350)
     expect(flowsLine(result.stderr)).toBe(350)
     expect(project(flows, expected.flows)).toEqual(expected.flows)
@@ -112,15 +114,11 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
 
   it("argus CTU-13 binetflow → JSONL: source.argus, every record with its Label column", async () => {
     const input = flowsFixture("argus/slips-test3-mixed.binetflow")
-    const out = join(work, "binetflow.jsonl")
-    const result = hashhound(["flows", input, "--out", out, "--format", "jsonl"], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${input}: source.argus`)
+    const { result, flows } = await convert(input, "binetflow.jsonl", "source.argus", "jsonl")
     const [header = "", ...rows] = lines(input)
     expect(header.split(",").at(-1)).toBe("Label")
     const expected = argusExpected(header, rows)
     expect(expected.flows).toHaveLength(89)
-    const flows = await readFlows(out)
     expect(project(flows, expected.flows)).toEqual(expected.flows)
     // IPv6 rows keep their addresses and version
     expect(flows.filter((flow) => flow["ip_version"] === 6).length).toBeGreaterThan(0)
@@ -128,16 +126,12 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
 
   it("nfdump 1.7 CSV → CSV: source.nfdump-csv, every one-way record in exactly one flow, Summary agreed", async () => {
     const input = flowsFixture("generated-from-mining-pcaps/nesfit-cgminer.s0.nfdump.csv")
-    const out = join(work, "nfdump.csv")
-    const result = hashhound(["flows", input, "--out", out, "--format", "csv"], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${input}: source.nfdump-csv`)
+    const { result, flows } = await convert(input, "nfdump.csv", "source.nfdump-csv", "csv")
     const all = lines(input)
     const header = all[0] ?? ""
     const records = nfdumpRows(all).map(nfdumpRecord(header))
     expect(records).toHaveLength(456)
     expect(result.stderr).toMatch(/nesfit-cgminer\.s0\.nfdump\.csv summary_checked ×456/)
-    const flows = await readFlows(out)
     const { problems, paired } = accountNfdump(records, flows)
     expect(problems).toEqual([])
     expect(paired).toBeGreaterThan(0)
@@ -148,15 +142,11 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
 
   it("CICFlowMeter CSV, improved CIC-IDS2017 (91 columns) → JSONL: source.cicflowmeter-csv, payload + headers as IP bytes, Label kept", async () => {
     const input = flowsFixture("cicids2017/improved-BENIGN_2500.csv")
-    const out = join(work, "cic-improved.jsonl")
-    const result = hashhound(["flows", input, "--out", out, "--format", "jsonl"], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${input}: source.cicflowmeter-csv`)
+    const { result, flows } = await convert(input, "cic-improved.jsonl", "source.cicflowmeter-csv", "jsonl")
     const [header = "", ...rows] = lines(input)
     expect(header.split(",")).toHaveLength(91)
     const expected = rows.map(cicImprovedRow(header))
     expect(expected).toHaveLength(2500)
-    const flows = await readFlows(out)
     expect(project(flows, expected)).toEqual(expected)
     // the 4 rows with Protocol 0 are flows with a null protocol, counted
     expect(result.stderr).toMatch(/improved-BENIGN_2500\.csv unknown_protocol ×4/)
@@ -165,27 +155,19 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
 
   it("CICFlowMeter CSV, Python cicflowmeter (snake_case) → CSV: source.cicflowmeter-csv, seconds and frame lengths converted", async () => {
     const input = flowsFixture("cicids2017/python-cicflowmeter-new_flows.csv")
-    const out = join(work, "cic-python.csv")
-    const result = hashhound(["flows", input, "--out", out, "--format", "csv"], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${input}: source.cicflowmeter-csv`)
+    const { result, flows } = await convert(input, "cic-python.csv", "source.cicflowmeter-csv", "csv")
     const [header = "", ...rows] = lines(input)
     const expected = rows.map(cicPythonRow(header))
     expect(expected).toHaveLength(24)
-    const flows = await readFlows(out)
     expect(project(flows, expected)).toEqual(expected)
   })
 
   it("Zeek conn.log JSON lines → Parquet: source.zeek-conn, relative ts kept as µs and reported", async () => {
     const input = flowsFixture("zeek/slips-test9-conn-json.log")
-    const out = join(work, "zeek-json.parquet")
-    const result = hashhound(["flows", input, "--out", out, "--format", "parquet"], work)
-    expectClean(result)
-    expect(result.stderr).toContain(`${input}: source.zeek-conn`)
+    const { result, flows } = await convert(input, "zeek-json.parquet", "source.zeek-conn", "parquet")
     expect(result.stderr).toMatch(/slips-test9-conn-json\.log relative_timestamps ×576/)
     const expected = lines(input).map(zeekJsonRow)
     expect(expected).toHaveLength(576)
-    const flows = await readFlows(out)
     expect(project(flows, expected)).toEqual(expected)
   })
 
@@ -224,13 +206,11 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
     const path = join(work, "damaged", "nfdump-summary.csv")
     mkdirSync(join(work, "damaged"), { recursive: true })
     writeFileSync(path, [header, ...rows.slice(0, 5), spoil(rows[5] ?? ""), ...rows.slice(6), ...all.slice(rows.length + 1)].join("\n") + "\n")
-    const out = join(work, "nfdump-summary.jsonl")
-    const result = hashhound(["flows", path, "--out", out], work)
-    expectClean(result)
+    const { result, flows } = await convert(path, "nfdump-summary.jsonl", "source.nfdump-csv")
     expect(result.stderr).toMatch(/nfdump-summary\.csv malformed_row ×1 .*line 7: ipkt "seven"/)
     expect(result.stderr).toMatch(/nfdump-summary\.csv summary_mismatch ×1 .*flows 25 but 24 records read.*\(1 malformed row not read\)/)
     const records = [...rows.slice(0, 5), ...rows.slice(6)].map(nfdumpRecord(header))
-    const { problems } = accountNfdump(records, await readFlows(out))
+    const { problems } = accountNfdump(records, flows)
     expect(problems).toEqual([])
   })
 
