@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { FLOW_COLUMNS, FlowBatchBuilder, isGuardedColumn, readNumeric, readStrings, stampIdentity } from "../src/index.js"
+import { FLOW_COLUMNS, FlowBatchBuilder, flowId, isGuardedColumn, readNumeric, readStrings, stampIdentity } from "../src/index.js"
 
 describe("column catalogue", () => {
   it("has unique snake_case names and the DESIGN.md columns", () => {
@@ -50,5 +50,16 @@ describe("FlowBatchBuilder", () => {
     const batch = stampIdentity(builder.finish(2), "lab", "a/b.pcap", 3)
     expect(readStrings(batch, "flow_id")).toEqual(["lab/a/b.pcap/3/0", "lab/a/b.pcap/3/1"])
     expect([...readNumeric(batch, "batch")!]).toEqual([3, 3])
+  })
+
+  it("stamps identity written as bytes: the flowId rule at every digit count, non-ASCII names, no rows", () => {
+    for (const rows of [0, 1, 10, 11, 101, 1234]) {
+      const builder = FlowBatchBuilder.forColumns(["protocol"])
+      const batch = stampIdentity(builder.finish(rows), "länd", "日本/trace 1.pcap", 12)
+      expect(batch.numRows).toBe(rows)
+      expect(readStrings(batch, "flow_id")).toEqual(Array.from({ length: rows }, (_, row) => flowId("länd", "日本/trace 1.pcap", 12, row)))
+      expect(readStrings(batch, "dataset")).toEqual(Array.from({ length: rows }, () => "länd"))
+      expect(readStrings(batch, "capture")).toEqual(Array.from({ length: rows }, () => "日本/trace 1.pcap"))
+    }
   })
 })

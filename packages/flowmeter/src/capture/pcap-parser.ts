@@ -7,6 +7,7 @@
  * timestamp, incl_len ≤ snaplen and ≤ orig_len) that is followed by another plausible header.
  * Does not hold: frame decoding, file I/O.
  */
+import { u32, u32le } from "../hints/wire-fields.js"
 import type { ByteWindow } from "./byte-window.js"
 import type { PcapHeader } from "./format.js"
 import { STEP_END, STEP_NEED, STEP_PACKET, type CaptureParser, type DamageSink, type PacketView, type Step } from "./packet.js"
@@ -41,7 +42,7 @@ export class PcapParser implements CaptureParser {
   }
 
   private u32(buf: Buffer, at: number): number {
-    return this.le ? buf.readUInt32LE(at) : buf.readUInt32BE(at)
+    return this.le ? u32le(buf, at) : u32(buf, at)
   }
 
   next(w: ByteWindow, out: PacketView): Step {

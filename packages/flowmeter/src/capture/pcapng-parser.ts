@@ -8,6 +8,7 @@
  * matches and goes on from there.
  * Does not hold: frame decoding, file I/O.
  */
+import { u16, u16le, u32, u32le } from "../hints/wire-fields.js"
 import { MAX_BLOCK, type ByteWindow } from "./byte-window.js"
 import { PCAPNG_SHB } from "./format.js"
 import {
@@ -74,11 +75,11 @@ export class PcapngParser implements CaptureParser {
   }
 
   private u32(buf: Buffer, at: number, le = this.le): number {
-    return le ? buf.readUInt32LE(at) : buf.readUInt32BE(at)
+    return le ? u32le(buf, at) : u32(buf, at)
   }
 
   private u16(buf: Buffer, at: number): number {
-    return this.le ? buf.readUInt16LE(at) : buf.readUInt16BE(at)
+    return this.le ? u16le(buf, at) : u16(buf, at)
   }
 
   next(w: ByteWindow, out: PacketView): Step {

@@ -10,13 +10,14 @@
  * HTTP POST body), whose method names are scanned from both directions until 32 distinct
  * names or `JSONRPC_MAX_PACKETS` packets.
  * Does not hold: the parsers themselves (sibling modules) or the flow table. One collector per
- * flow; `feed` allocates only when it finds something (and once for a split ClientHello).
+ * flow; `feed` allocates only when it finds something (and once for a split ClientHello);
+ * `release` gives back the pooled JSON-RPC scanner when the flow is dropped.
  */
 import { parseDnsQname, parseDnsQnameTcp } from "./dns-query.js"
 import { findHostHeader, parseHttpRequestHead } from "./http-request.js"
 import { ja3 } from "./ja3.js"
 import { ja4 } from "./ja4.js"
-import { JsonRpcMethods, JsonRpcStreamScanner, looksLikeJsonStart } from "./jsonrpc.js"
+import { giveScanner, JsonRpcMethods, type JsonRpcStreamScanner, looksLikeJsonStart, takeScanner } from "./jsonrpc.js"
 import {
   type ClientHello,
   MAX_CLIENT_HELLO_BYTES,
@@ -303,8 +304,22 @@ export class HintCollector {
   }
 
   private scanJson(b: Uint8Array, start: number, end: number, forward: boolean): void {
-    if (this.scanner === null) this.scanner = new JsonRpcStreamScanner(this.methods)
+    if (this.scanner === null) this.scanner = takeScanner(this.methods)
     this.scanner.scan(b, start, end, forward)
-    if (this.methods.full || ++this.jsonPackets >= JSONRPC_MAX_PACKETS) this.phase = Phase.Done
+    if (this.methods.full || ++this.jsonPackets >= JSONRPC_MAX_PACKETS) {
+      this.phase = Phase.Done
+      this.release()
+    }
+  }
+
+  /**
+   * The flow will not be fed again (it ended, or its hints were taken): give back the pooled
+   * JSON-RPC scanner. `result()` still answers afterwards; a later `feed` scans no more.
+   */
+  release(): void {
+    if (this.scanner === null) return
+    giveScanner(this.scanner)
+    this.scanner = null
+    if (this.phase === Phase.JsonRpc) this.phase = Phase.Done
   }
 }

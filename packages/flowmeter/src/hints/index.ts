@@ -12,12 +12,14 @@ export { findHostHeader, HTTP_METHODS, type HttpMethod, type HttpRequestHead, ht
 export { ja3, ja3String } from "./ja3.js"
 export { ja4, ja4Alpn, ja4CipherList, ja4ExtensionList, type Ja4Transport, ja4Version, sha256Prefix12 } from "./ja4.js"
 export {
+  giveScanner,
   JsonRpcMethods,
   JsonRpcStreamScanner,
   looksLikeJsonStart,
   MAX_JSONRPC_METHODS,
   MAX_METHOD_CHARS,
-  scanJsonRpcMethods
+  scanJsonRpcMethods,
+  takeScanner
 } from "./jsonrpc.js"
 export {
   type ClientHello,

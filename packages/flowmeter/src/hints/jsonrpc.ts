@@ -126,20 +126,33 @@ const CARRY = 112
 
 /**
  * Scans successive payloads of one flow, both directions, for method names, including a
- * token split across two segments of the same direction. Two fixed buffers per flow, no
- * allocation per packet.
+ * token split across two segments of the same direction. Two fixed buffers, no allocation per
+ * packet; a scanner whose flow is done goes back to a small pool (`takeScanner`/`giveScanner`),
+ * so a capture of many short JSON-RPC flows does not allocate buffers per flow.
  */
 export class JsonRpcStreamScanner {
   private readonly carry = new Uint8Array(2 * CARRY)
   private readonly carryLength = [0, 0]
   private readonly joined = new Uint8Array(2 * CARRY)
 
-  constructor(readonly methods: JsonRpcMethods) {}
+  constructor(private into: JsonRpcMethods) {}
+
+  /** Where the names found go. */
+  get methods(): JsonRpcMethods {
+    return this.into
+  }
+
+  /** Start over for another flow's names (nothing carried). */
+  reset(methods: JsonRpcMethods): void {
+    this.into = methods
+    this.carryLength[0] = 0
+    this.carryLength[1] = 0
+  }
 
   scan(b: Uint8Array, start: number, end: number, forward: boolean): void {
     if (start < 0) start = 0
     if (end > b.length) end = b.length
-    if (end <= start || this.methods.full) return
+    if (end <= start || this.into.full) return
     const side = forward ? 0 : 1
     const base = side * CARRY
     const kept = this.carryLength[side] ?? 0
@@ -147,9 +160,9 @@ export class JsonRpcStreamScanner {
       const head = Math.min(CARRY, end - start)
       for (let k = 0; k < kept; k++) this.joined[k] = this.carry[base + k] ?? 0
       for (let k = 0; k < head; k++) this.joined[kept + k] = b[start + k] ?? 0
-      scanJsonRpcMethods(this.joined, 0, kept + head, this.methods)
+      scanJsonRpcMethods(this.joined, 0, kept + head, this.into)
     }
-    scanJsonRpcMethods(b, start, end, this.methods)
+    scanJsonRpcMethods(b, start, end, this.into)
     // keep the last CARRY bytes of (old carry + this payload)
     const length = end - start
     if (length >= CARRY) {
@@ -162,4 +175,21 @@ export class JsonRpcStreamScanner {
       this.carryLength[side] = keep + length
     }
   }
+}
+
+/** Scanners given back, at most SPARE_SCANNERS (per thread: each worker has its own module). */
+const SPARE_SCANNERS = 64
+const spare: Array<JsonRpcStreamScanner> = []
+
+/** A scanner for one flow's `methods`: a spare one when there is one, else a new one. */
+export const takeScanner = (methods: JsonRpcMethods): JsonRpcStreamScanner => {
+  const scanner = spare.pop()
+  if (scanner === undefined) return new JsonRpcStreamScanner(methods)
+  scanner.reset(methods)
+  return scanner
+}
+
+/** Give back a scanner its flow no longer uses (the caller drops its own reference). */
+export const giveScanner = (scanner: JsonRpcStreamScanner): void => {
+  if (spare.length < SPARE_SCANNERS) spare.push(scanner)
 }

@@ -1,7 +1,7 @@
 /**
- * Big-endian field readers for the packet decoder and the application-hint parsers.
+ * Field readers for the capture parsers, the packet decoder and the application-hint parsers.
  *
- * Holds: `u8`, `u16`, `u24`, `u32` over a Uint8Array (a byte past the array reads as 0, never
+ * Holds: `u8`, `u16`, `u24`, `u32` (big-endian) and `u16le`, `u32le` over a Uint8Array (a byte past the array reads as 0, never
  * as `undefined`; unlike Buffer's readers no argument checks and no boxed result per call), the GREASE test of RFC 8701, and the printable-hostname decoder shared by the
  * TLS SNI, HTTP Host and DNS QNAME parsers.
  * Does not hold: any bounds policy. Callers check every length field against their own
@@ -16,6 +16,13 @@ export const u24 = (b: Uint8Array, i: number): number => ((b[i] ?? 0) << 16) | (
 
 export const u32 = (b: Uint8Array, i: number): number =>
   (((b[i] ?? 0) << 24) | ((b[i + 1] ?? 0) << 16) | ((b[i + 2] ?? 0) << 8) | (b[i + 3] ?? 0)) >>> 0
+
+/** Little-endian 16 bits (capture headers written by a little-endian host). */
+export const u16le = (b: Uint8Array, i: number): number => (b[i] ?? 0) | ((b[i + 1] ?? 0) << 8)
+
+/** Little-endian 32 bits, unsigned. */
+export const u32le = (b: Uint8Array, i: number): number =>
+  ((b[i] ?? 0) | ((b[i + 1] ?? 0) << 8) | ((b[i + 2] ?? 0) << 16) | ((b[i + 3] ?? 0) << 24)) >>> 0
 
 /** RFC 8701 GREASE values: 0x0a0a, 0x1a1a, … 0xfafa (both bytes equal, low nibble 0xa). */
 export const isGrease = (v: number): boolean => (v & 0x0f0f) === 0x0a0a && v >> 8 === (v & 0xff)

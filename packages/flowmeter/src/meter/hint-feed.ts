@@ -105,6 +105,7 @@ export class HintFeed {
   private settle(slot: number): void {
     const collector = this.collectors[slot]
     this.results[slot] = collector?.result()
+    collector?.release()
     this.collectors[slot] = undefined
     this.store.u.hintState[slot] = HINT_DONE
   }
@@ -113,6 +114,7 @@ export class HintFeed {
   take(slot: number): AppHints | undefined {
     const state = this.store.u.hintState[slot]
     const out = state === HINT_DONE ? this.results[slot] : state === HINT_COLLECTING ? this.collectors[slot]?.result() : undefined
+    this.collectors[slot]?.release()
     this.collectors[slot] = undefined
     this.results[slot] = undefined
     return out

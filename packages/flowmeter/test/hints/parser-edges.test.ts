@@ -6,6 +6,7 @@
 import { it } from "@effect/vitest"
 import { describe, expect } from "vitest"
 import {
+  giveScanner,
   HintCollector,
   JsonRpcMethods,
   looksLikeJsonStart,
@@ -14,6 +15,7 @@ import {
   parseDnsQnameTcp,
   parseHttpRequestHead,
   scanJsonRpcMethods,
+  takeScanner,
   UNRECOGNISED_PACKET_LIMIT
 } from "../../src/hints/index.js"
 
@@ -117,6 +119,41 @@ describe("JSON-RPC method scanner", () => {
     const names = methods(text)
     expect(names.length).toBe(MAX_JSONRPC_METHODS)
     expect(names[31]).toBe("m31")
+  })
+
+  it("a pooled scanner carries nothing into its next flow; a split token is still found within one", () => {
+    const first = new JsonRpcMethods()
+    const scanner = takeScanner(first)
+    // the first flow ends in the middle of a token
+    const head = bytes('{"id":1,"method":"mining.sub')
+    scanner.scan(head, 0, head.length, true)
+    expect(first.names).toEqual([])
+    giveScanner(scanner)
+    const second = new JsonRpcMethods()
+    const again = takeScanner(second)
+    expect(again).toBe(scanner)
+    const tail = bytes('scribe","params":[]}')
+    again.scan(tail, 0, tail.length, true)
+    expect(second.names).toEqual([])
+    expect(first.names).toEqual([])
+    // within one flow the same cut is joined
+    again.scan(head, 0, head.length, false)
+    again.scan(tail, 0, tail.length, false)
+    expect(second.names).toEqual(["mining.subscribe"])
+    giveScanner(again)
+  })
+
+  it("a collector gives its scanner back when it is released; its result stays", () => {
+    const collector = new HintCollector()
+    const line = bytes('{"id":1,"method":"login","params":{}}\n')
+    expect(collector.feed(line, 0, line.length, true, 6, 40000, 3333)).toBe(true)
+    collector.release()
+    expect(collector.result().jsonrpcMethods).toEqual(["login"])
+    expect(collector.result().appProto).toBe("jsonrpc")
+    const more = bytes('{"id":2,"method":"submit"}\n')
+    expect(collector.feed(more, 0, more.length, true, 6, 40000, 3333)).toBe(false)
+    expect(collector.result().jsonrpcMethods).toEqual(["login"])
+    collector.release()
   })
 
   it("recognises JSON text openings only", () => {

@@ -5,7 +5,7 @@
  * vector size, 2048 rows) straight from the Arrow buffers: fixed-width values and list
  * children by one memory copy per column and chunk (`copy_data_to_vector`), validity as 64-bit
  * words, strings from the UTF-8 bytes Arrow already holds (no JS string is made; short ones
- * inlined by one copy per chunk, long ones one call each), list entries as (offset, length)
+ * inlined by one copy per chunk, long ones one call each through a reused view), list entries as (offset, length)
  * pairs written into a reused word buffer; and `makeScratch`, the buffers one scan reuses.
  * Why this path: the node-api's per-cell `appendValue`/`setItem` costs a call and often a BigInt
  * per cell; an Arrow IPC scan needs DuckDB's arrow extension, which is not bundled and cannot
@@ -33,7 +33,14 @@ export interface Scratch {
   readonly strings: Uint8Array
   /** the same memory as 32-bit words (little-endian lengths) */
   readonly stringWords: Uint32Array
+  /** one long string's bytes, copied here so that no view is made per string */
+  readonly long: Uint8Array
+  /** views of `long` by length, made once each: `longViews[n]` is its first n bytes */
+  readonly longViews: Array<Uint8Array | undefined>
 }
+
+/** Strings up to this many bytes go through `Scratch.long`; longer ones get a view of their own. */
+const LONG_SCRATCH_BYTES = 1024
 
 export const makeScratch = (): Scratch => {
   const strings = new Uint8Array(CHUNK_ROWS * 16)
@@ -42,7 +49,9 @@ export const makeScratch = (): Scratch => {
     entries: new Uint32Array(CHUNK_ROWS * 4),
     bools: new Uint8Array(CHUNK_ROWS),
     strings,
-    stringWords: new Uint32Array(strings.buffer)
+    stringWords: new Uint32Array(strings.buffer),
+    long: new Uint8Array(LONG_SCRATCH_BYTES),
+    longViews: []
   }
 }
 
@@ -129,6 +138,19 @@ const booleans = (target: DuckVector, vector: Vector, start: number, count: numb
   bindings.copy_data_to_vector(target, 0, scratch.bools.buffer as ArrayBuffer, scratch.bools.byteOffset, count)
 }
 
+/** `bytes[from, from + length)` as a view: the scratch's view of that length, or its own view when longer. */
+const longString = (bytes: Uint8Array, from: number, length: number, scratch: Scratch): Uint8Array => {
+  if (length > LONG_SCRATCH_BYTES) return bytes.subarray(from, from + length)
+  const long = scratch.long
+  for (let k = 0; k < length; k++) long[k] = bytes[from + k]!
+  let view = scratch.longViews[length]
+  if (view === undefined) {
+    view = long.subarray(0, length)
+    scratch.longViews[length] = view
+  }
+  return view
+}
+
 /**
  * Strings of at most 12 bytes are written as inlined `string_t` structs (length + zero-padded
  * bytes) in one copy per chunk; longer ones go through DuckDB's string heap one call each.
@@ -162,8 +184,9 @@ const strings = (target: DuckVector, vector: Vector, start: number, count: numbe
       const at = dataRow + row
       const from = offsets[at]!
       const to = offsets[at + 1]!
-      if (to - from <= 12 || (checkNulls && !isValid(data, at))) continue
-      bindings.vector_assign_string_element_len(target, targetRow + row, bytes.subarray(from, to))
+      const length = to - from
+      if (length <= 12 || (checkNulls && !isValid(data, at))) continue
+      bindings.vector_assign_string_element_len(target, targetRow + row, longString(bytes, from, length, scratch))
     }
   })
 }

@@ -4,6 +4,7 @@
  */
 import { it } from "@effect/vitest"
 import { DuckDBInstance } from "@duckdb/node-api"
+import { FlowBatchBuilder } from "@hashhound/core"
 import { Effect } from "effect"
 import { describe, expect } from "vitest"
 import { BatchScans } from "../../src/storage/batch-scan.js"
@@ -58,6 +59,29 @@ describe("hh_batch", () => {
           tls_sni: want["tls_sni"]
         })
       }
+    }))
+
+  it.effect("strings of every length class come back byte for byte: inlined, through the reused view, longer than it", () =>
+    Effect.gen(function* () {
+      // lengths cross the inline limit (12 bytes) and the reused view (1,024 bytes); each row's text differs
+      const lengths = [0, 1, 12, 13, 14, 40, 13, 1023, 1024, 1025, 40, 3000, 12, 777, 13]
+      const rows = CHUNK_ROWS + lengths.length
+      const builder = FlowBatchBuilder.forColumns(["tls_sni"], rows)
+      const want: Array<string | null> = []
+      for (let row = 0; row < rows; row++) {
+        const length = row < lengths.length ? lengths[row]! : row % 50
+        const text = row % 97 === 5 ? null : Array.from({ length }, (_, k) => String.fromCharCode(97 + ((row + k) % 26))).join("")
+        builder.setValue("tls_sni", row, text)
+        want.push(text)
+      }
+      const batch = builder.finish(rows)
+      const got = yield* withConnection((connection, scans) =>
+        scans.lend(columnsOf(batch), batch.numRows, async (source) => {
+          const reader = await connection.runAndReadAll(`SELECT tls_sni FROM ${source}`)
+          return reader.getRowObjectsJS().map((row) => row["tls_sni"])
+        })
+      )
+      expect(got).toEqual(want)
     }))
 
   it.effect("a batch given back (or never lent) is an error naming the id, not an empty table", () =>
