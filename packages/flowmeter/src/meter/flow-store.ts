@@ -97,12 +97,20 @@ const nextPow2 = (n: number): number => {
   return p
 }
 
+/**
+ * One array per field name, made by `make`. Built by `Object.fromEntries`: V8 keeps that object
+ * in fast (hidden-class) mode, where adding 38 properties one by one with computed keys turned
+ * it into a dictionary and every `f.fwdPackets` in the per-packet code into a hash lookup.
+ */
+const fieldArrays = <Name extends string, A>(names: ReadonlyArray<Name>, make: () => A): Record<Name, A> =>
+  Object.fromEntries(names.map((name) => [name, make()])) as Record<Name, A>
+
 export class FlowStore {
   capacity: number
   count = 0
-  readonly f = {} as Record<F64Field, Float64Array>
-  readonly i = {} as Record<I32Field, Int32Array>
-  readonly u = {} as Record<U8Field, Uint8Array>
+  readonly f: Record<F64Field, Float64Array>
+  readonly i: Record<I32Field, Int32Array>
+  readonly u: Record<U8Field, Uint8Array>
   /** the arrays of `f` and `u` in field order, for clearing a slot without a lookup by name */
   private f64Arrays: Array<Float64Array> = []
   private u8Arrays: Array<Uint8Array> = []
@@ -132,9 +140,9 @@ export class FlowStore {
   ) {
     this.capacity = Math.min(maxFlows, initialCapacity)
     const c = this.capacity
-    for (const name of F64_FIELDS) this.f[name] = new Float64Array(c)
-    for (const name of I32_FIELDS) this.i[name] = new Int32Array(c)
-    for (const name of U8_FIELDS) this.u[name] = new Uint8Array(c)
+    this.f = fieldArrays(F64_FIELDS, () => new Float64Array(c))
+    this.i = fieldArrays(I32_FIELDS, () => new Int32Array(c))
+    this.u = fieldArrays(U8_FIELDS, () => new Uint8Array(c))
     this.keys = new Uint32Array(c * KEY_WORDS)
     this.hashes = new Uint32Array(c)
     this.flags = new Uint32Array(c * FLAG_COUNTS)
