@@ -141,7 +141,19 @@ export class FlowBatchBuilder {
     this.value(name).values[row] = value ?? null
   }
 
-  /** Build the Arrow table of the first `rows` rows and reset nothing (make a new builder per batch). */
+  /**
+   * Empty the builder for another batch, keeping its buffers and handles: every column is null
+   * again. A batch `finish` returned shares no buffer with the builder (every column is copied
+   * out), so it stays as it was.
+   */
+  reset(): void {
+    for (const column of this.columns.values()) {
+      if (column.kind === "numeric") column.valid.fill(0)
+      else column.values.fill(null)
+    }
+  }
+
+  /** Build the Arrow table of the first `rows` rows (copied out); the builder is unchanged (see `reset`). */
   finish(rows: number): FlowBatch {
     const vectors: Record<string, Vector> = {}
     for (const [name, column] of this.columns) {

@@ -44,6 +44,26 @@ describe("FlowBatchBuilder", () => {
     expect([...(batch.getChild("splt_len")!.get(0) as Iterable<number>)]).toEqual([60, -52])
   })
 
+  it("reset empties a builder for the next batch; a batch finished before keeps its values", () => {
+    const builder = FlowBatchBuilder.forColumns(["fwd_packets", "duration_s", "src_ip", "splt_len"], 2)
+    builder.setNumber("fwd_packets", 0, 5)
+    builder.setNumber("duration_s", 1, 0.25)
+    builder.setValue("src_ip", 0, "10.0.0.1")
+    builder.setValue("splt_len", 1, [60, -52])
+    const first = builder.finish(2)
+    builder.reset()
+    builder.setNumber("fwd_packets", 1, 9)
+    const second = builder.finish(2)
+    expect([...readNumeric(first, "fwd_packets")!]).toEqual([5, Number.NaN])
+    expect([...readNumeric(first, "duration_s")!]).toEqual([Number.NaN, 0.25])
+    expect(readStrings(first, "src_ip")).toEqual(["10.0.0.1", null])
+    expect([...(first.getChild("splt_len")!.get(1) as Iterable<number>)]).toEqual([60, -52])
+    expect([...readNumeric(second, "fwd_packets")!]).toEqual([Number.NaN, 9])
+    expect([...readNumeric(second, "duration_s")!]).toEqual([Number.NaN, Number.NaN])
+    expect(readStrings(second, "src_ip")).toEqual([null, null])
+    expect(second.getChild("splt_len")!.get(1)).toBeNull()
+  })
+
   it("stamps stable identity columns", () => {
     const builder = FlowBatchBuilder.forColumns(["protocol"])
     builder.setNumber("protocol", 0, 17)

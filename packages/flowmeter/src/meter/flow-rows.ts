@@ -94,10 +94,11 @@ export class RowWriter {
     this.spltIat = new ListColumn((n) => new Float64Array(n), initialCapacity, spltPackets)
     this.endReason = new TextColumn(initialCapacity)
     this.hints = HINT_COLUMNS.map(() => new TextColumn(initialCapacity))
-    this.fresh()
+    this.handles()
   }
 
-  private fresh(): void {
+  /** One builder for every batch (`reset` after each: its buffers are reused, not made per batch). */
+  private handles(): void {
     const builder = FlowBatchBuilder.forColumns(BUILT_COLUMNS, this.initialCapacity)
     // every column the builder holds is numeric: one handle per column, fetched once
     const num = (name: string): NumericColumn => builder.numeric(name)
@@ -239,7 +240,7 @@ export class RowWriter {
     const vectors: Record<string, Vector> = {}
     for (const name of FLOWMETER_COLUMNS) vectors[name] = flat[name] ?? built.getChild(name)!
     this.rows = 0
-    this.fresh()
+    this.builder.reset()
     return new Table(vectors)
   }
 }
