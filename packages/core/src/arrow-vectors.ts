@@ -25,6 +25,19 @@ const bitmapOf = (length: number, present: (row: number) => boolean): { bitmap: 
   return { bitmap: nullCount === 0 ? undefined : bitmap, nullCount }
 }
 
+/**
+ * Validity bitmap of the first `length` bytes of `valid` (1 = present); `undefined` when nothing
+ * is null, which is found by one pass over the bytes before any bitmap is made.
+ */
+const bitmapOfBytes = (valid: Uint8Array, length: number): { bitmap: Uint8Array | undefined; nullCount: number } => {
+  let nullCount = 0
+  for (let row = 0; row < length; row++) if (valid[row] !== 1) nullCount++
+  if (nullCount === 0) return { bitmap: undefined, nullCount }
+  const bitmap = new Uint8Array((length + 7) >> 3)
+  for (let row = 0; row < length; row++) if (valid[row] === 1) bitmap[row >> 3]! |= 1 << (row & 7)
+  return { bitmap, nullCount }
+}
+
 /** A utf8 vector of the first `length` values (null, undefined and non-strings are null). */
 export const utf8Vector = (values: ReadonlyArray<unknown>, length: number = values.length): Vector<Utf8> => {
   let upper = 0
@@ -65,7 +78,7 @@ export const utf8Vector = (values: ReadonlyArray<unknown>, length: number = valu
  * become the vector's buffers: the caller must not write them afterwards.
  */
 export const utf8VectorOfParts = (offsets: Int32Array, bytes: Uint8Array, valid: Uint8Array | undefined, length: number): Vector<Utf8> => {
-  const { bitmap, nullCount } = valid === undefined ? { bitmap: undefined, nullCount: 0 } : bitmapOf(length, (row) => valid[row] === 1)
+  const { bitmap, nullCount } = valid === undefined ? { bitmap: undefined, nullCount: 0 } : bitmapOfBytes(valid, length)
   return makeVector(
     makeData({ type: new Utf8(), length, nullCount, nullBitmap: bitmap, valueOffsets: offsets.subarray(0, length + 1), data: bytes.subarray(0, offsets[length]!) })
   )
@@ -117,7 +130,7 @@ export const listVectorOfParts = (
   length: number
 ): Vector<List> => {
   const { bitmap, nullCount } =
-    valid === undefined ? { bitmap: undefined, nullCount: 0 } : valid instanceof Uint8Array ? bitmapOf(length, (row) => valid[row] === 1) : valid
+    valid === undefined ? { bitmap: undefined, nullCount: 0 } : valid instanceof Uint8Array ? bitmapOfBytes(valid, length) : valid
   const total = offsets[length]!
   const child =
     items instanceof Int32Array
@@ -135,7 +148,7 @@ const TWO_32 = 2 ** 32
  * BigInt per row.
  */
 export const numericVector = (type: "int32" | "int64" | "float64", values: Float64Array, valid: Uint8Array, length: number): Vector => {
-  const { bitmap, nullCount } = bitmapOf(length, (row) => valid[row] === 1)
+  const { bitmap, nullCount } = bitmapOfBytes(valid, length)
   switch (type) {
     case "int32": {
       const data = new Int32Array(length)

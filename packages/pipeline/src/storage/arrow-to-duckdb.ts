@@ -5,7 +5,8 @@
  * vector size, 2048 rows) straight from the Arrow buffers: fixed-width values and list
  * children by one memory copy per column and chunk (`copy_data_to_vector`), validity as 64-bit
  * words, strings from the UTF-8 bytes Arrow already holds (no JS string is made; short ones
- * inlined by one copy per chunk, long ones one call each through a reused view), list entries as (offset, length)
+ * inlined by one copy per chunk, long ones one call each through a reused view; a chunk whose rows
+ * all hold one text, as `dataset` and `capture` do, as one constant value), list entries as (offset, length)
  * pairs written into a reused word buffer; and `makeScratch`, the buffers one scan reuses.
  * Why this path: the node-api's per-cell `appendValue`/`setItem` costs a call and often a BigInt
  * per cell; an Arrow IPC scan needs DuckDB's arrow extension, which is not bundled and cannot
@@ -191,6 +192,35 @@ const strings = (target: DuckVector, vector: Vector, start: number, count: numbe
   })
 }
 
+/**
+ * When rows [start, start + count) all hold the same non-null text (the `dataset` and `capture`
+ * columns of a batch), that text; else undefined. Stops at the first row that differs, so a
+ * column of distinct values costs one comparison.
+ */
+const constantText = (vector: Vector, start: number, count: number): string | undefined => {
+  let first: Uint8Array | undefined
+  let same = true
+  forEachSegment(vector, start, count, (data, dataRow, rows) => {
+    if (!same) return
+    if (data.nullCount > 0) {
+      same = false
+      return
+    }
+    const offsets = data.valueOffsets as Int32Array
+    const bytes = data.values as Uint8Array
+    first ??= bytes.subarray(offsets[dataRow]!, offsets[dataRow + 1]!)
+    const length = first.length
+    for (let row = 0; row < rows && same; row++) {
+      const from = offsets[dataRow + row]!
+      if (offsets[dataRow + row + 1]! - from !== length) same = false
+      for (let k = 0; k < length && same; k++) if (bytes[from + k] !== first[k]) same = false
+    }
+  })
+  return same && first !== undefined ? textDecoder.decode(first) : undefined
+}
+
+const textDecoder = new TextDecoder()
+
 const lists = (target: DuckVector, vector: Vector, start: number, count: number, width: number, scratch: Scratch): void => {
   let total = 0
   forEachSegment(vector, start, count, (data, dataRow, rows) => {
@@ -247,9 +277,13 @@ const fillColumn = (target: DuckVector, column: StoredColumn, start: number, cou
     case "bool":
       booleans(target, vector, start, count, scratch)
       break
-    case "utf8":
+    case "utf8": {
+      // one text in every row: a constant vector, one value for the chunk instead of a call per row
+      const constant = count > 1 ? constantText(vector, start, count) : undefined
+      if (constant !== undefined) return bindings.vector_reference_value(target, bindings.create_varchar(constant))
       strings(target, vector, start, count, scratch)
       break
+    }
     case "list_int32":
       lists(target, vector, start, count, 4, scratch)
       break

@@ -45,7 +45,7 @@ describe("hh_batch", () => {
       const expected = plainRows(batch)
       const rows = yield* withConnection((connection, scans) =>
         scans.lend(columnsOf(batch), batch.numRows, async (source) => {
-          const reader = await connection.runAndReadAll(`SELECT src_ip, fwd_bytes, splt_len, tls_sni FROM ${source}`)
+          const reader = await connection.runAndReadAll(`SELECT src_ip, fwd_bytes, splt_len, tls_sni, dataset, capture FROM ${source}`)
           return reader.getRowObjectsJS()
         })
       )
@@ -56,7 +56,9 @@ describe("hh_batch", () => {
           src_ip: want["src_ip"],
           fwd_bytes: want["fwd_bytes"] === null ? null : BigInt(want["fwd_bytes"] as number),
           splt_len: want["splt_len"],
-          tls_sni: want["tls_sni"]
+          tls_sni: want["tls_sni"],
+          dataset: "lab",
+          capture: "trace-01.pcap"
         })
       }
     }))
@@ -80,6 +82,27 @@ describe("hh_batch", () => {
           const reader = await connection.runAndReadAll(`SELECT tls_sni FROM ${source}`)
           return reader.getRowObjectsJS().map((row) => row["tls_sni"])
         })
+      )
+      expect(got).toEqual(want)
+    }))
+
+  it.effect("a text the same in every row of a chunk reads back as it is; a chunk that varies or holds a null is read row by row", () =>
+    Effect.gen(function* () {
+      const rows = 3 * CHUNK_ROWS + 5
+      const builder = FlowBatchBuilder.forColumns(["tls_sni", "app_proto"], rows)
+      const want: Array<{ tls_sni: string | null; app_proto: string | null }> = []
+      for (let row = 0; row < rows; row++) {
+        const chunk = Math.floor(row / CHUNK_ROWS)
+        // chunk 0: one long text; 1: one text but its last row differs; 2: one text and a null; 3: one short text
+        const sni = chunk === 1 && row === 2 * CHUNK_ROWS - 1 ? "other.example.org" : chunk === 2 && row === 2 * CHUNK_ROWS + 7 ? null : "pool.example.org"
+        const proto = chunk === 3 ? "tls" : row % 2 === 0 ? "stratum" : "jsonrpc"
+        builder.setValue("tls_sni", row, sni)
+        builder.setValue("app_proto", row, proto)
+        want.push({ tls_sni: sni, app_proto: proto })
+      }
+      const batch = builder.finish(rows)
+      const got = yield* withConnection((connection, scans) =>
+        scans.lend(columnsOf(batch), batch.numRows, async (source) => (await connection.runAndReadAll(`SELECT tls_sni, app_proto FROM ${source}`)).getRowObjectsJS())
       )
       expect(got).toEqual(want)
     }))
