@@ -5,9 +5,10 @@
  * vector size, 2048 rows) straight from the Arrow buffers: fixed-width values and list
  * children by one memory copy per column and chunk (`copy_data_to_vector`), validity as 64-bit
  * words, strings from the UTF-8 bytes Arrow already holds (no JS string is made; short ones
- * inlined by one copy per chunk, long ones one call each through a reused view; a chunk whose rows
- * all hold one text, as `dataset` and `capture` do, as one constant value), list entries as (offset, length)
- * pairs written into a reused word buffer; and `makeScratch`, the buffers one scan reuses.
+ * inlined by one copy per chunk, long ones one call each through a reused view; a chunk whose
+ * rows all hold one text, as `dataset` and `capture` do, as one constant value), list entries as
+ * (offset, length) pairs written into a reused word buffer; and `makeScratch`, the buffers one
+ * scan reuses.
  * Why this path: the node-api's per-cell `appendValue`/`setItem` costs a call and often a BigInt
  * per cell; an Arrow IPC scan needs DuckDB's arrow extension, which is not bundled and cannot
  * be installed offline. The chunk API with raw copies is the fastest path that works.
@@ -216,10 +217,16 @@ const constantText = (vector: Vector, start: number, count: number): string | un
       for (let k = 0; k < length && same; k++) if (bytes[from + k] !== first[k]) same = false
     }
   })
-  return same && first !== undefined ? textDecoder.decode(first) : undefined
+  if (!same || first === undefined) return undefined
+  try {
+    return textDecoder.decode(first)
+  } catch {
+    // not valid UTF-8: the row-by-row path copies the bytes as they are
+    return undefined
+  }
 }
 
-const textDecoder = new TextDecoder()
+const textDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 
 const lists = (target: DuckVector, vector: Vector, start: number, count: number, width: number, scratch: Scratch): void => {
   let total = 0
