@@ -302,7 +302,10 @@ export class CaptureSession implements DamageSink {
   private async closeSource(): Promise<void> {
     const source = this.source
     this.source = undefined
-    if (source !== undefined) await source.close()
+    if (source === undefined) return
+    // a chunk read ahead may still be in flight on the file handle
+    await this.window?.settle()
+    await source.close()
   }
 
   async close(): Promise<void> {
