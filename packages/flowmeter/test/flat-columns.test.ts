@@ -2,7 +2,7 @@
  * Flat columns of the row writer: dotted quads written digit by digit equal the text of
  * `ipv4Text` for every octet width, other text (nulls, non-ASCII) reads back as written, lists
  * equal their source ranges, all grow past their starting capacity, and `vector()` hands over
- * the rows and starts empty.
+ * the rows and starts empty, sized to the batch before.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
@@ -69,5 +69,27 @@ describe("flat columns", () => {
     const vector = floats.vector()
     expect(lists(vector)).toEqual([[0.25, 1e300]])
     expect(floats.vector().length).toBe(0)
+  })
+
+  it("batches of any size in a row: each starts where the last one's size left the buffers, and grows past it", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.option(fc.string({ maxLength: 40 }), { nil: null }), { maxLength: 300 }), { minLength: 1, maxLength: 6 }),
+        (batches) => {
+          const text = new TextColumn(2)
+          const list = new ListColumn((n) => new Float64Array(n), 2, 3)
+          const source = Float64Array.from({ length: 64 }, (_, k) => k / 4)
+          for (const batch of batches) {
+            for (const value of batch) {
+              text.text(value)
+              list.push(source, (value?.length ?? 0) % 32, (value?.length ?? 0) % 9)
+            }
+            expect(strings(text.vector())).toEqual(batch)
+            expect(lists(list.vector())).toEqual(batch.map((value) => Array.from(source.subarray((value?.length ?? 0) % 32, ((value?.length ?? 0) % 32) + ((value?.length ?? 0) % 9)))))
+          }
+        }
+      ),
+      { numRuns: 200 }
+    )
   })
 })

@@ -5,7 +5,8 @@
  * Holds: `TextColumn` (text per row, or null: dotted-quad IPv4 written digit by digit, other
  * text char by char, UTF-8 encoded when it is not ASCII) and `ListColumn` (a run of items per row, copied from a typed array
  * range). Rows are appended in order; buffers grow by doubling; `vector()` hands the buffers
- * to an Arrow vector and starts new ones.
+ * to an Arrow vector and starts new ones sized to what that batch took (a column that is mostly
+ * null, like most app hints, keeps small buffers).
  * Does not hold: which columns are flat or what goes in them (see `flow-rows.ts`).
  */
 import { grownTypedArray as grown, listVectorOfParts, utf8VectorOfParts } from "@hashhound/core"
@@ -26,7 +27,7 @@ export class TextColumn {
   private rows = 0
   private at = 0
 
-  constructor(private readonly capacity: number) {
+  constructor(private capacity: number) {
     this.offsets = new Int32Array(capacity + 1)
     this.bytes = new Uint8Array(capacity * TEXT_BYTES_PER_ROW)
   }
@@ -85,11 +86,18 @@ export class TextColumn {
     this.valid[row] = 0
   }
 
-  /** The rows so far as a utf8 vector; the column starts empty. */
+  /** The rows so far as a utf8 vector; the column starts empty, with room for as many rows and bytes as this batch took. */
   vector(): Vector<Utf8> {
+    // rows after the last null may lie past the validity bytes made so far: they are present
+    if (this.valid !== undefined && this.valid.length < this.rows) {
+      this.valid = grown(this.valid, this.rows, this.valid.length, (n) => new Uint8Array(n).fill(1))
+    }
     const vector = utf8VectorOfParts(this.offsets, this.bytes, this.valid, this.rows)
+    // an eighth more than this batch took, so a batch a little larger does not grow (copy) its buffer
+    const bytes = Math.max(this.at + (this.at >> 3), 64)
+    this.capacity = Math.max(this.capacity, this.rows)
     this.offsets = new Int32Array(this.capacity + 1)
-    this.bytes = new Uint8Array(this.capacity * TEXT_BYTES_PER_ROW)
+    this.bytes = new Uint8Array(bytes)
     this.valid = undefined
     this.rows = 0
     this.at = 0
@@ -105,8 +113,8 @@ export class ListColumn<T extends Int32Array | Float64Array> {
 
   constructor(
     private readonly make: (length: number) => T,
-    private readonly capacity: number,
-    private readonly itemsPerRow: number
+    private capacity: number,
+    itemsPerRow: number
   ) {
     this.offsets = new Int32Array(capacity + 1)
     this.items = make(Math.max(1, capacity * itemsPerRow))
@@ -122,11 +130,13 @@ export class ListColumn<T extends Int32Array | Float64Array> {
     this.offsets[++this.rows] = this.at
   }
 
-  /** The rows so far as a list vector; the column starts empty. */
+  /** The rows so far as a list vector; the column starts empty, with room for as many rows and items as this batch took. */
   vector(): Vector<List> {
     const vector = listVectorOfParts(this.offsets, this.items, undefined, this.rows)
+    const items = Math.max(1, this.at + (this.at >> 3))
+    this.capacity = Math.max(this.capacity, this.rows)
     this.offsets = new Int32Array(this.capacity + 1)
-    this.items = this.make(Math.max(1, this.capacity * this.itemsPerRow))
+    this.items = this.make(items)
     this.rows = 0
     this.at = 0
     return vector

@@ -46,8 +46,12 @@ export const newCounters = (): MeterCounters => ({
 
 const TCP = 6
 const UDP = 17
-/** Rows a batch has room for before it grows (`hashhound flows` batches of 8,192 never grow). */
-const ROW_WRITER_START_ROWS = 16_384
+/**
+ * Rows the first batch has room for before it grows: a small capture makes no 8,192-row
+ * columns; a large one grows the reused builder once and sizes later batches' flat columns
+ * to what the last one took.
+ */
+const ROW_WRITER_START_ROWS = 1024
 
 export class FlowMeter {
   readonly store: FlowStore
