@@ -1,9 +1,10 @@
 /**
  * Field readers for the capture parsers, the packet decoder and the application-hint parsers.
  *
- * Holds: `u8`, `u16`, `u24`, `u32` (big-endian) and `u16le`, `u32le` over a Uint8Array (a byte past the array reads as 0, never
- * as `undefined`; unlike Buffer's readers no argument checks and no boxed result per call), the GREASE test of RFC 8701, and the printable-hostname decoder shared by the
- * TLS SNI, HTTP Host and DNS QNAME parsers.
+ * Holds: `u8`, `u16`, `u24`, `u32` (big-endian) and `u16le`, `u32le` over a Uint8Array (a byte
+ * past the array reads as 0, never as `undefined`; unlike Buffer's readers no argument checks
+ * and no boxed result per call), the GREASE test of RFC 8701, and the printable-hostname decoder
+ * shared by the TLS SNI, HTTP Host and DNS QNAME parsers.
  * Does not hold: any bounds policy. Callers check every length field against their own
  * `[start, end)` window before reading; these readers only keep a stray read from being NaN.
  */

@@ -3,10 +3,10 @@
  * with no JS value per cell: address text as ASCII bytes, early-packet lists as items.
  *
  * Holds: `TextColumn` (text per row, or null: dotted-quad IPv4 written digit by digit, other
- * text char by char, UTF-8 encoded when it is not ASCII) and `ListColumn` (a run of items per row, copied from a typed array
- * range). Rows are appended in order; buffers grow by doubling; `vector()` hands the buffers
- * to an Arrow vector and starts new ones sized to what that batch took (a column that is mostly
- * null, like most app hints, keeps small buffers).
+ * text char by char, UTF-8 encoded when it is not ASCII) and `ListColumn` (a run of items per
+ * row, copied from a typed array range). Rows are appended in order; buffers grow by doubling;
+ * `vector()` hands the buffers to an Arrow vector and starts new ones sized to what that batch
+ * took (a column that is mostly null, like most app hints, keeps small buffers).
  * Does not hold: which columns are flat or what goes in them (see `flow-rows.ts`).
  */
 import { grownTypedArray as grown, listVectorOfParts, utf8VectorOfParts } from "@hashhound/core"
@@ -86,7 +86,10 @@ export class TextColumn {
     this.valid[row] = 0
   }
 
-  /** The rows so far as a utf8 vector; the column starts empty, with room for as many rows and bytes as this batch took. */
+  /**
+   * The rows so far as a utf8 vector; the column starts empty, with room for as many rows and
+   * bytes as this batch took.
+   */
   vector(): Vector<Utf8> {
     // rows after the last null may lie past the validity bytes made so far: they are present
     if (this.valid !== undefined && this.valid.length < this.rows) {
@@ -130,7 +133,10 @@ export class ListColumn<T extends Int32Array | Float64Array> {
     this.offsets[++this.rows] = this.at
   }
 
-  /** The rows so far as a list vector; the column starts empty, with room for as many rows and items as this batch took. */
+  /**
+   * The rows so far as a list vector; the column starts empty, with room for as many rows and
+   * items as this batch took.
+   */
   vector(): Vector<List> {
     const vector = listVectorOfParts(this.offsets, this.items, undefined, this.rows)
     const items = Math.max(1, this.at + (this.at >> 3))
