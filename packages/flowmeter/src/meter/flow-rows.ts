@@ -59,47 +59,40 @@ const LEN_STATS = ["min", "mean", "max", "std"] as const
 const IAT_STATS = ["mean", "std", "min", "max"] as const
 
 export class RowWriter {
-  private builder!: FlowBatchBuilder
+  /** one builder for every batch, `reset` after each: its buffers are reused, not made per batch */
+  private readonly builder: FlowBatchBuilder
   rows = 0
   private readonly srcIp: TextColumn
   private readonly dstIp: TextColumn
   private readonly spltLen: ListColumn<Int32Array>
   private readonly spltIat: ListColumn<Float64Array>
-  private srcPort!: NumericColumn
-  private dstPort!: NumericColumn
-  private protocol!: NumericColumn
-  private ipVersion!: NumericColumn
-  private vlan!: NumericColumn
-  private firstSeen!: NumericColumn
-  private lastSeen!: NumericColumn
-  private duration!: NumericColumn
-  private volume!: Array<NumericColumn>
+  private readonly srcPort: NumericColumn
+  private readonly dstPort: NumericColumn
+  private readonly protocol: NumericColumn
+  private readonly ipVersion: NumericColumn
+  private readonly vlan: NumericColumn
+  private readonly firstSeen: NumericColumn
+  private readonly lastSeen: NumericColumn
+  private readonly duration: NumericColumn
+  private readonly volume: Array<NumericColumn>
   /** [direction][len min, mean, max, std, iat mean, std, min, max] */
-  private stats!: Array<Array<NumericColumn>>
-  private tcpFwd!: Array<NumericColumn>
-  private tcpBwd!: Array<NumericColumn>
-  private fwdWin!: NumericColumn
-  private bwdWin!: NumericColumn
+  private readonly stats: Array<Array<NumericColumn>>
+  private readonly tcpFwd: Array<NumericColumn>
+  private readonly tcpBwd: Array<NumericColumn>
+  private readonly fwdWin: NumericColumn
+  private readonly bwdWin: NumericColumn
   private readonly endReason: TextColumn
   /** in HINT_COLUMNS order */
   private readonly hints: ReadonlyArray<TextColumn>
 
-  constructor(
-    private readonly initialCapacity: number,
-    spltPackets: number
-  ) {
+  constructor(initialCapacity: number, spltPackets: number) {
     this.srcIp = new TextColumn(initialCapacity)
     this.dstIp = new TextColumn(initialCapacity)
     this.spltLen = new ListColumn((n) => new Int32Array(n), initialCapacity, spltPackets)
     this.spltIat = new ListColumn((n) => new Float64Array(n), initialCapacity, spltPackets)
     this.endReason = new TextColumn(initialCapacity)
     this.hints = HINT_COLUMNS.map(() => new TextColumn(initialCapacity))
-    this.handles()
-  }
-
-  /** One builder for every batch (`reset` after each: its buffers are reused, not made per batch). */
-  private handles(): void {
-    const builder = FlowBatchBuilder.forColumns(BUILT_COLUMNS, this.initialCapacity)
+    const builder = FlowBatchBuilder.forColumns(BUILT_COLUMNS, initialCapacity)
     // every column the builder holds is numeric: one handle per column, fetched once
     const num = (name: string): NumericColumn => builder.numeric(name)
     this.builder = builder
