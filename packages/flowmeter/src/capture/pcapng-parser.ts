@@ -103,7 +103,7 @@ export class PcapngParser implements CaptureParser {
       const type = this.u32(buf, s)
       let le = this.le
       if (type === PCAPNG_SHB) {
-        const bom = buf.readUInt32LE(s + 8)
+        const bom = u32le(buf, s + 8)
         if (bom === BOM) le = true
         else if (bom === 0x4d3c2b1a) le = false
         else {
@@ -254,7 +254,7 @@ export class PcapngParser implements CaptureParser {
       if (!KNOWN.has(type)) continue
       let le = this.le
       if (type === PCAPNG_SHB) {
-        const bom = buf.readUInt32LE(p + 8)
+        const bom = u32le(buf, p + 8)
         if (bom === BOM) le = true
         else if (bom === 0x4d3c2b1a) le = false
         else continue

@@ -7,7 +7,7 @@
  * small reusable result object and allocates nothing.
  * Does not hold: IP or transport decoding (see `packet-decoder.ts`).
  */
-import { u16, u32 } from "../hints/wire-fields.js"
+import { u16, u32, u32le } from "../hints/wire-fields.js"
 
 export const LINK_OK = 0
 /** the link type is not one this decoder knows */
@@ -105,7 +105,7 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
     case 0:
     case 108: {
       if (caplen < 4) return LINK_SHORT
-      let family = buf.readUInt32LE(start)
+      let family = u32le(buf, start)
       if (family > 0xffff) family = u32(buf, start)
       out.netStart = start + 4
       if (family === 2) out.version = 4
