@@ -13,16 +13,19 @@
  * Does not hold: the catalogue (`columns.ts`) or the batch builder (`flow-batch.ts`).
  */
 import { Bool, Field, Float64, Int32, Int64, List, makeData, makeVector, Utf8, type Vector } from "apache-arrow"
+import { columnBuffers } from "./column-buffers.js"
 
 /** Validity bitmap (bit set = present) from a per-row predicate result; `undefined` when nothing is null. */
 const bitmapOf = (length: number, present: (row: number) => boolean): { bitmap: Uint8Array | undefined; nullCount: number } => {
-  const bitmap = new Uint8Array((length + 7) >> 3)
+  const bitmap = columnBuffers.uint8((length + 7) >> 3)
   let nullCount = 0
   for (let row = 0; row < length; row++) {
     if (present(row)) bitmap[row >> 3]! |= 1 << (row & 7)
     else nullCount++
   }
-  return { bitmap: nullCount === 0 ? undefined : bitmap, nullCount }
+  if (nullCount > 0) return { bitmap, nullCount }
+  columnBuffers.giveBack(bitmap.buffer)
+  return { bitmap: undefined, nullCount }
 }
 
 /**
@@ -33,7 +36,7 @@ const bitmapOfBytes = (valid: Uint8Array, length: number): { bitmap: Uint8Array 
   let nullCount = 0
   for (let row = 0; row < length; row++) if (valid[row] !== 1) nullCount++
   if (nullCount === 0) return { bitmap: undefined, nullCount }
-  const bitmap = new Uint8Array((length + 7) >> 3)
+  const bitmap = columnBuffers.uint8((length + 7) >> 3)
   for (let row = 0; row < length; row++) if (valid[row] === 1) bitmap[row >> 3]! |= 1 << (row & 7)
   return { bitmap, nullCount }
 }
@@ -47,7 +50,7 @@ export const utf8Vector = (values: ReadonlyArray<unknown>, length: number = valu
   }
   // a UTF-16 code unit takes at most 3 UTF-8 bytes; ASCII strings are copied byte by byte
   const bytes = Buffer.allocUnsafe(Math.max(1, upper * 3))
-  const offsets = new Int32Array(length + 1)
+  const offsets = columnBuffers.int32(length + 1)
   let at = 0
   for (let row = 0; row < length; row++) {
     const value = values[row]
@@ -67,7 +70,7 @@ export const utf8Vector = (values: ReadonlyArray<unknown>, length: number = valu
     offsets[row + 1] = at
   }
   const { bitmap, nullCount } = bitmapOf(length, (row) => typeof values[row] === "string")
-  const data = new Uint8Array(at)
+  const data = columnBuffers.uint8(at)
   data.set(bytes.subarray(0, at))
   return makeVector(makeData({ type: new Utf8(), length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data }))
 }
@@ -86,7 +89,7 @@ export const utf8VectorOfParts = (offsets: Int32Array, bytes: Uint8Array, valid:
 
 /** A bool vector of the first `length` values (anything but a boolean is null). */
 export const boolVector = (values: ReadonlyArray<unknown>, length: number = values.length): Vector<Bool> => {
-  const data = new Uint8Array((length + 7) >> 3)
+  const data = columnBuffers.uint8((length + 7) >> 3)
   for (let row = 0; row < length; row++) if (values[row] === true) data[row >> 3]! |= 1 << (row & 7)
   const { bitmap, nullCount } = bitmapOf(length, (row) => typeof values[row] === "boolean")
   return makeVector(makeData({ type: new Bool(), length, nullCount, nullBitmap: bitmap, data }))
@@ -100,14 +103,14 @@ export const listVector = (
 ): Vector<List> => {
   const isList = (value: unknown): value is ArrayLike<number> =>
     value !== null && typeof value === "object" && typeof (value as { length?: unknown }).length === "number"
-  const offsets = new Int32Array(length + 1)
+  const offsets = columnBuffers.int32(length + 1)
   let total = 0
   for (let row = 0; row < length; row++) {
     const value = values[row]
     if (isList(value)) total += value.length
     offsets[row + 1] = total
   }
-  const items = itemType === "int32" ? new Int32Array(total) : new Float64Array(total)
+  const items = itemType === "int32" ? columnBuffers.int32(total) : columnBuffers.float64(total)
   for (let row = 0; row < length; row++) {
     const value = values[row]
     if (!isList(value)) continue
@@ -151,13 +154,13 @@ export const numericVector = (type: "int32" | "int64" | "float64", values: Float
   const { bitmap, nullCount } = bitmapOfBytes(valid, length)
   switch (type) {
     case "int32": {
-      const data = new Int32Array(length)
+      const data = columnBuffers.int32(length)
       for (let row = 0; row < length; row++) data[row] = valid[row] === 1 ? values[row]! : 0
       return makeVector(makeData({ type: new Int32(), length, nullCount, nullBitmap: bitmap, data }))
     }
     case "int64": {
-      const data = new BigInt64Array(length)
-      const words = new Uint32Array(data.buffer)
+      const data = columnBuffers.bigInt64(length)
+      const words = new Uint32Array(data.buffer, 0, length * 2)
       for (let row = 0; row < length; row++) {
         if (valid[row] !== 1) continue
         const value = Math.round(values[row]!)
@@ -167,7 +170,10 @@ export const numericVector = (type: "int32" | "int64" | "float64", values: Float
       }
       return makeVector(makeData({ type: new Int64(), length, nullCount, nullBitmap: bitmap, data }))
     }
-    case "float64":
-      return makeVector(makeData({ type: new Float64(), length, nullCount, nullBitmap: bitmap, data: values.slice(0, length) }))
+    case "float64": {
+      const data = columnBuffers.float64(length)
+      data.set(values.subarray(0, length))
+      return makeVector(makeData({ type: new Float64(), length, nullCount, nullBitmap: bitmap, data }))
+    }
   }
 }

@@ -7,6 +7,7 @@
  * Does not hold: anything about how the flows were made.
  */
 import { Int32, makeData, makeVector, type Utf8, type Vector } from "apache-arrow"
+import { columnBuffers } from "./column-buffers.js"
 import { utf8VectorOfParts, withColumns, type FlowBatch } from "./flow-batch.js"
 
 /** What every flow id of one batch starts with. */
@@ -34,8 +35,8 @@ const digitCount = (n: number): number => {
 const prefixedColumn = (prefix: string, rows: number, numbered: boolean): Vector<Utf8> => {
   const head = encoder.encode(prefix)
   const widest = numbered ? digitCount(Math.max(0, rows - 1)) : 0
-  const bytes = new Uint8Array(Math.max(1, rows * (head.length + widest)))
-  const offsets = new Int32Array(rows + 1)
+  const bytes = columnBuffers.uint8(Math.max(1, rows * (head.length + widest)))
+  const offsets = columnBuffers.int32(rows + 1)
   let at = 0
   for (let row = 0; row < rows; row++) {
     for (let k = 0; k < head.length; k++) bytes[at + k] = head[k]!
@@ -56,7 +57,7 @@ const prefixedColumn = (prefix: string, rows: number, numbered: boolean): Vector
 
 export const stampIdentity = (batch: FlowBatch, dataset: string, capture: string, index: number): FlowBatch => {
   const rows = batch.numRows
-  const batchNumbers = new Int32Array(rows).fill(index)
+  const batchNumbers = columnBuffers.int32(rows).fill(index)
   return withColumns(batch, {
     flow_id: prefixedColumn(flowIdPrefix(dataset, capture, index), rows, true),
     dataset: prefixedColumn(dataset, rows, false),

@@ -142,7 +142,8 @@ export const flowsCommand = Command.make(
         Stream.flatten()
       )
       const target = resolve(out)
-      const summary = yield* storage.exportBatches(batches, target, formatOf(out, format))
+      // the batches are made here for the export alone: their buffers are reused once written
+      const summary = yield* storage.exportBatches(batches, target, formatOf(out, format), { recycle: true })
       for (const line of summarizeFindings(findings)) yield* Console.error(line)
       yield* Console.error(`${summary.rows.toLocaleString("en-US")} flows from ${chosen.length} input(s) → ${target}`)
       if (chosen.length < files.length) yield* Console.error(`${files.length - chosen.length} input(s) skipped`)

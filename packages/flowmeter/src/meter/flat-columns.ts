@@ -9,7 +9,7 @@
  * took (a column that is mostly null, like most app hints, keeps small buffers).
  * Does not hold: which columns are flat or what goes in them (see `flow-rows.ts`).
  */
-import { grownTypedArray as grown, listVectorOfParts, utf8VectorOfParts } from "@hashhound/core"
+import { columnBuffers, grownTypedArray, listVectorOfParts, utf8VectorOfParts } from "@hashhound/core"
 import type { List, Utf8, Vector } from "apache-arrow"
 
 /** Longest dotted quad: 255.255.255.255 */
@@ -18,6 +18,17 @@ const IPV4_MAX_CHARS = 15
 const TEXT_BYTES_PER_ROW = 16
 
 const utf8 = new TextEncoder()
+
+const int32s = (n: number): Int32Array => columnBuffers.int32(n)
+const bytesOf = (n: number): Uint8Array => columnBuffers.uint8(n)
+const presentFlags = (n: number): Uint8Array => columnBuffers.uint8(n).fill(1)
+
+/** `old` grown by doubling (see grownTypedArray); `old`'s buffer goes back to the pool. */
+const grown = <T extends Uint8Array | Int32Array | Float64Array>(old: T, need: number, used: number, make: (length: number) => T): T => {
+  const next = grownTypedArray(old, need, used, make)
+  columnBuffers.giveBack(old.buffer)
+  return next
+}
 
 export class TextColumn {
   private offsets: Int32Array
@@ -28,13 +39,13 @@ export class TextColumn {
   private at = 0
 
   constructor(private capacity: number) {
-    this.offsets = new Int32Array(capacity + 1)
-    this.bytes = new Uint8Array(capacity * TEXT_BYTES_PER_ROW)
+    this.offsets = int32s(capacity + 1)
+    this.bytes = bytesOf(capacity * TEXT_BYTES_PER_ROW)
   }
 
   private room(rowBytes: number): void {
-    if (this.rows + 2 > this.offsets.length) this.offsets = grown(this.offsets, this.rows + 2, this.rows + 1, (n) => new Int32Array(n))
-    if (this.at + rowBytes > this.bytes.length) this.bytes = grown(this.bytes, this.at + rowBytes, this.at, (n) => new Uint8Array(n))
+    if (this.rows + 2 > this.offsets.length) this.offsets = grown(this.offsets, this.rows + 2, this.rows + 1, int32s)
+    if (this.at + rowBytes > this.bytes.length) this.bytes = grown(this.bytes, this.at + rowBytes, this.at, bytesOf)
   }
 
   private decimal(value: number): void {
@@ -81,8 +92,8 @@ export class TextColumn {
   }
 
   private nullAt(row: number): void {
-    if (this.valid === undefined) this.valid = new Uint8Array(Math.max(this.capacity, row + 1)).fill(1)
-    else if (row >= this.valid.length) this.valid = grown(this.valid, row + 1, row, (n) => new Uint8Array(n).fill(1))
+    if (this.valid === undefined) this.valid = presentFlags(Math.max(this.capacity, row + 1))
+    else if (row >= this.valid.length) this.valid = grown(this.valid, row + 1, row, presentFlags)
     this.valid[row] = 0
   }
 
@@ -93,14 +104,14 @@ export class TextColumn {
   vector(): Vector<Utf8> {
     // rows after the last null may lie past the validity bytes made so far: they are present
     if (this.valid !== undefined && this.valid.length < this.rows) {
-      this.valid = grown(this.valid, this.rows, this.valid.length, (n) => new Uint8Array(n).fill(1))
+      this.valid = grown(this.valid, this.rows, this.valid.length, presentFlags)
     }
     const vector = utf8VectorOfParts(this.offsets, this.bytes, this.valid, this.rows)
     // an eighth more than this batch took, so a batch a little larger does not grow (copy) its buffer
     const bytes = Math.max(this.at + (this.at >> 3), 64)
     this.capacity = Math.max(this.capacity, this.rows)
-    this.offsets = new Int32Array(this.capacity + 1)
-    this.bytes = new Uint8Array(bytes)
+    this.offsets = int32s(this.capacity + 1)
+    this.bytes = bytesOf(bytes)
     this.valid = undefined
     this.rows = 0
     this.at = 0
@@ -119,13 +130,13 @@ export class ListColumn<T extends Int32Array | Float64Array> {
     private capacity: number,
     itemsPerRow: number
   ) {
-    this.offsets = new Int32Array(capacity + 1)
+    this.offsets = int32s(capacity + 1)
     this.items = make(Math.max(1, capacity * itemsPerRow))
   }
 
   /** Append a row of `count` items: source[start .. start + count). */
   push(source: T, start: number, count: number): void {
-    if (this.rows + 2 > this.offsets.length) this.offsets = grown(this.offsets, this.rows + 2, this.rows + 1, (n) => new Int32Array(n))
+    if (this.rows + 2 > this.offsets.length) this.offsets = grown(this.offsets, this.rows + 2, this.rows + 1, int32s)
     if (this.at + count > this.items.length) this.items = grown(this.items, this.at + count, this.at, this.make)
     const items = this.items
     for (let i = 0; i < count; i++) items[this.at + i] = source[start + i]!
@@ -141,7 +152,7 @@ export class ListColumn<T extends Int32Array | Float64Array> {
     const vector = listVectorOfParts(this.offsets, this.items, undefined, this.rows)
     const items = Math.max(1, this.at + (this.at >> 3))
     this.capacity = Math.max(this.capacity, this.rows)
-    this.offsets = new Int32Array(this.capacity + 1)
+    this.offsets = int32s(this.capacity + 1)
     this.items = this.make(items)
     this.rows = 0
     this.at = 0

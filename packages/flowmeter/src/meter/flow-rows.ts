@@ -7,7 +7,7 @@
  * lists into flat columns, no JS value per cell) and finishes a batch.
  * Does not hold: when flows end (see `flow-meter.ts`).
  */
-import { FlowBatchBuilder, TCP_FLAGS, type FlowBatch, type NumericColumn } from "@hashhound/core"
+import { columnBuffers, FlowBatchBuilder, TCP_FLAGS, type FlowBatch, type NumericColumn } from "@hashhound/core"
 import { Table, type Vector } from "apache-arrow"
 import { ipv6Text } from "./address.js"
 import { ListColumn, TextColumn } from "./flat-columns.js"
@@ -88,8 +88,8 @@ export class RowWriter {
   constructor(initialCapacity: number, spltPackets: number) {
     this.srcIp = new TextColumn(initialCapacity)
     this.dstIp = new TextColumn(initialCapacity)
-    this.spltLen = new ListColumn((n) => new Int32Array(n), initialCapacity, spltPackets)
-    this.spltIat = new ListColumn((n) => new Float64Array(n), initialCapacity, spltPackets)
+    this.spltLen = new ListColumn((n) => columnBuffers.int32(n), initialCapacity, spltPackets)
+    this.spltIat = new ListColumn((n) => columnBuffers.float64(n), initialCapacity, spltPackets)
     this.endReason = new TextColumn(initialCapacity)
     this.hints = HINT_COLUMNS.map(() => new TextColumn(initialCapacity))
     const builder = FlowBatchBuilder.forColumns(BUILT_COLUMNS, initialCapacity)

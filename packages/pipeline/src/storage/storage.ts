@@ -10,7 +10,7 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api"
 import { DuckDBInstance } from "@duckdb/node-api"
-import type { FlowBatch } from "@hashhound/core"
+import { columnBuffers, type FlowBatch } from "@hashhound/core"
 import { Context, Effect, Layer, Stream } from "effect"
 import { join } from "node:path"
 import { BatchScans } from "./batch-scan.js"
@@ -23,6 +23,15 @@ import { copyBatch, copyOptions, describeColumns, parquetSource, readTable, sele
 export interface ExportSummary {
   readonly rows: number
   readonly batches: number
+}
+
+export interface ExportOptions {
+  /**
+   * The stream's batches are the export's alone: each one's column buffers go back to the
+   * pool (`columnBuffers`) once it is written, for the next batches to reuse. Only for a stream
+   * whose batches nothing else holds.
+   */
+  readonly recycle?: boolean
 }
 
 export interface StorageApi {
@@ -42,7 +51,8 @@ export interface StorageApi {
   readonly exportBatches: <E, R>(
     batches: Stream.Stream<FlowBatch, E, R>,
     path: string,
-    format: FileFormat
+    format: FileFormat,
+    options?: ExportOptions
   ) => Effect.Effect<ExportSummary, E | StorageError, R>
 }
 
@@ -121,7 +131,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
       )
     })
 
-  const exportBatches: StorageApi["exportBatches"] = (batches, path, format) =>
+  const exportBatches: StorageApi["exportBatches"] = (batches, path, format, options = {}) =>
     Effect.gen(function* () {
       const partsDir = `${path}.parts${".tmp"}`
       yield* removeDir(partsDir)
@@ -134,9 +144,11 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
         Stream.mapEffect(
           ([batch, index]) => {
             const part = join(partsDir, `part-${String(index).padStart(8, "0")}.parquet`)
-            return Effect.as(
-              run("write parquet", part, (connection) => copyBatch(connection, scans, batch, part, "parquet", partOptions(format))),
-              { part, rows: batch.numRows }
+            return run("write parquet", part, (connection) => copyBatch(connection, scans, batch, part, "parquet", partOptions(format))).pipe(
+              Effect.map(() => {
+                if (options.recycle === true) columnBuffers.recycle(batch)
+                return { part, rows: batch.numRows }
+              })
             )
           },
           { concurrency: EXPORT_BATCHES_IN_FLIGHT }

@@ -3,7 +3,7 @@
  * DuckDB reads, CSV/JSONL export, and write/read throughput.
  */
 import { it } from "@effect/vitest"
-import { COLUMN_BY_NAME, FlowBatchBuilder } from "@hashhound/core"
+import { COLUMN_BY_NAME, columnBuffers, FlowBatchBuilder } from "@hashhound/core"
 import { Effect, Stream } from "effect"
 import { Int32, makeData, makeVector, Null, Table } from "apache-arrow"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
@@ -130,6 +130,22 @@ describe("parquet storage", () => {
       expect(summary).toEqual({ rows: expected.length, batches: 120 })
       const stored = yield* sql(`SELECT flow_id FROM read_parquet('${path}')`)
       expect(stored.map((row) => row["flow_id"])).toEqual(expected)
+    }).pipe(Effect.provide(StorageLive())))
+
+  it.effect("an export that recycles its batches writes every cell as the batch held it (later batches reuse the buffers)", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage
+      const shapes = Array.from({ length: 24 }, (_, index) => ({ rows: 300 + (index % 5) * 170, seed: 500 + index }))
+      const path = join(dir, "recycled.parquet")
+      const heldBefore = columnBuffers.held
+      // each batch is made only when the export pulls it (one element at a time, not a chunk
+      // mapped at once), so it can take buffers of a batch already written
+      const made = Stream.fromIterable(shapes).pipe(Stream.mapEffect(({ rows, seed }) => Effect.sync(() => sampleBatch(rows, seed))))
+      const summary = yield* storage.exportBatches(made, path, "parquet", { recycle: true })
+      expect(summary.batches).toBe(24)
+      expect(columnBuffers.held).toBeGreaterThan(heldBefore)
+      const back = yield* storage.readParquet(path)
+      expect(plainRows(back)).toEqual(shapes.flatMap(({ rows, seed }) => plainRows(sampleBatch(rows, seed))))
     }).pipe(Effect.provide(StorageLive())))
 
   // HH_BENCH_ROWS=200000 measures on more flows (the default keeps the suite quick)
