@@ -36,6 +36,7 @@ import {
   sqlTypeOf,
   tmpPathOf
 } from "../storage/index.js"
+import { copyOptions } from "../storage/tables.js"
 import { datasetRecordOf, type RunContext } from "./context.js"
 import type { RunError } from "./errors.js"
 import { writeFeatureArtefacts } from "./feature-artefacts.js"
@@ -183,7 +184,7 @@ const computeSqlGroup = (
           const tmp = tmpPathOf(part.out)
           yield* step(() =>
             connection.run(
-              `COPY (SELECT p.flow_id${columns === "" ? "" : `, ${columns}`} FROM read_parquet(${quoteLiteral(part.flows)}, file_row_number = true) p LEFT JOIN ${table} f ON p.flow_id = f.flow_id ORDER BY p.file_row_number) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`
+              `COPY (SELECT p.flow_id${columns === "" ? "" : `, ${columns}`} FROM read_parquet(${quoteLiteral(part.flows)}, file_row_number = true) p LEFT JOIN ${table} f ON p.flow_id = f.flow_id ORDER BY p.file_row_number) TO ${quoteLiteral(tmp)} (${copyOptions("parquet")})`
             )
           )
           yield* commitFile(tmp, part.out)

@@ -55,6 +55,13 @@ describe("parquet parts joined as they are", () => {
       const expectedCount = rows.filter((row) => row["fwd_bytes"] !== null && Number(row["fwd_bytes"]) > threshold).length
       const [counted] = yield* sql(`SELECT count(*) AS n FROM read_parquet('${path}') WHERE fwd_bytes > ${threshold}`)
       expect(Number(counted!["n"])).toBe(expectedCount)
+      // `batch` is one value per part: dictionary-encoded, with a bloom filter in every part
+      const blooms = yield* sql(
+        `SELECT count(*) AS n FROM parquet_metadata('${path}') WHERE path_in_schema = 'batch' AND bloom_filter_offset IS NOT NULL`
+      )
+      expect(Number(blooms[0]!["n"])).toBe(6)
+      const [inPart] = yield* sql(`SELECT count(*) AS n FROM read_parquet('${path}') WHERE batch = 42`)
+      expect(Number(inPart!["n"])).toBe(500)
     }).pipe(Effect.provide(StorageLive())))
 
   it.effect("a footer decodes and encodes to the same bytes", () =>
