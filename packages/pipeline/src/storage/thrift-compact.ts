@@ -3,8 +3,8 @@
  * value) without a schema, so that a reader can change a few known fields and encode the
  * struct back with every other field, known or not, exactly as it was.
  *
- * Holds: `decodeStruct` / `encodeStruct` and the value shapes (`ThriftStruct`, lists, maps),
- * with i64 as bigint. Used for Parquet footers (`parquet-concat.ts`).
+ * Holds: `decodeStruct` / `encodeStruct` and the value shapes (`ThriftStruct`, lists, maps,
+ * and `ThriftEncoded`, a struct kept as its encoded bytes), with i64 as bigint. Used for Parquet footers (`parquet-concat.ts`).
  * Does not hold: what any field means, or the binary protocol. Malformed input (a length past
  * the end, an unknown type, nesting deeper than 64) is a `ThriftDecodeError`, never a read
  * past the buffer; no allocation is sized from an unchecked length.
@@ -25,7 +25,7 @@ export const T_SET = 10
 export const T_MAP = 11
 export const T_STRUCT = 12
 
-export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftMap | ThriftStruct
+export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftMap | ThriftStruct | ThriftEncoded
 
 export interface ThriftList {
   readonly kind: "list"
@@ -52,6 +52,15 @@ export interface ThriftField {
 export interface ThriftStruct {
   readonly kind: "struct"
   readonly fields: Array<ThriftField>
+}
+
+/**
+ * A struct already encoded (by `encodeStruct`), written as its bytes where a struct goes: a
+ * writer that holds many structs can keep them as bytes. The decoder never makes one.
+ */
+export interface ThriftEncoded {
+  readonly kind: "encoded"
+  readonly bytes: Uint8Array
 }
 
 export class ThriftDecodeError extends Error {
@@ -263,9 +272,12 @@ const writeValue = (w: Writer, type: number, value: ThriftValue): void => {
       }
       return
     }
-    case T_STRUCT:
-      writeStruct(w, value as ThriftStruct)
+    case T_STRUCT: {
+      const struct = value as ThriftStruct | ThriftEncoded
+      if (struct.kind === "encoded") w.bytes(struct.bytes)
+      else writeStruct(w, struct)
       return
+    }
   }
 }
 
