@@ -10,7 +10,7 @@
 import type { DuckDBConnection } from "@duckdb/node-api"
 import type { ColumnType, FlowBatch } from "@hashhound/core"
 import type { BatchScans } from "./batch-scan.js"
-import { kindOfDuck, quoteIdent, quoteLiteral, storedColumns } from "./column-kinds.js"
+import { kindOfDuck, quoteIdent, quoteLiteral, storedColumns, type StoredColumn } from "./column-kinds.js"
 import { readResult } from "./duckdb-to-arrow.js"
 
 export type FileFormat = "parquet" | "csv" | "jsonl"
@@ -44,7 +44,8 @@ export const copyOptions = (format: FileFormat): string =>
 /**
  * Write a batch to `path` (as it is: the caller picks a tmp name and renames); `options`
  * replaces the format's COPY options. The batch is read in place (`scans` must be registered
- * on this connection's instance), never copied into a table.
+ * on this connection's instance), never copied into a table. Answers the columns written, in
+ * file order.
  */
 export const copyBatch = async (
   connection: DuckDBConnection,
@@ -53,12 +54,13 @@ export const copyBatch = async (
   path: string,
   format: FileFormat,
   options: string = copyOptions(format)
-): Promise<void> => {
+): Promise<ReadonlyArray<StoredColumn>> => {
   const planned = storedColumns(batch)
   if ("problem" in planned) throw new Error(planned.problem)
   await scans.lend(planned.columns, batch.numRows, (source) =>
     connection.run(`COPY (SELECT ${selectListFor(planned.columns, format)} FROM ${source}) TO ${quoteLiteral(path)} (${options})`)
   )
+  return planned.columns
 }
 
 /** Run a SELECT and read all its rows into one batch. */

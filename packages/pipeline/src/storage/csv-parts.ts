@@ -1,0 +1,87 @@
+/**
+ * The end of a CSV export: the CSV parts DuckDB wrote batch by batch (while the flow meter read
+ * the next batch) made into one file.
+ *
+ * Holds: `shapeOf` (a part's columns and kinds as one string), `concatCsvParts` (parts of one
+ * shape joined byte for byte, keeping only the first part's header line) and `unitedCsvSource`
+ * (parts whose columns differ, as one SQL source united by column name in part order, every
+ * cell read back as the text it was written as, so that it is written again as it was).
+ * Does not hold: writing the parts (see `tables.ts`), Parquet parts (see `parquet-concat.ts`).
+ */
+import type { ColumnType } from "@hashhound/core"
+import { promises as fs } from "node:fs"
+import { quoteLiteral } from "./column-kinds.js"
+
+const COPY_BYTES = 4 << 20
+
+/** The columns of a part, in order, as `name:kind` joined: parts of one shape join as they are. */
+export const shapeOf = (columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }>): string =>
+  JSON.stringify(columns.map((column) => [column.name, column.kind]))
+
+/** The first line of a CSV part, with its newline (the whole file when it has none). */
+const headerOf = async (path: string): Promise<Buffer> => {
+  const handle = await fs.open(path, "r")
+  try {
+    const chunks: Array<Buffer> = []
+    for (let at = 0; ; ) {
+      const chunk = Buffer.alloc(64 << 10)
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, at)
+      if (bytesRead === 0) return Buffer.concat(chunks)
+      const newline = chunk.subarray(0, bytesRead).indexOf(0x0a)
+      if (newline >= 0) {
+        chunks.push(chunk.subarray(0, newline + 1))
+        return Buffer.concat(chunks)
+      }
+      chunks.push(chunk.subarray(0, bytesRead))
+      at += bytesRead
+    }
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Join CSV parts of one shape (in order) into `target`, the parts after the first without their
+ * header line. A part whose first line is not the first part's header fails the join (parts of
+ * one shape have the same header). The caller owns `target`'s atomicity (pass a tmp name).
+ */
+export const concatCsvParts = async (parts: ReadonlyArray<string>, target: string): Promise<void> => {
+  const header = parts.length > 0 ? await headerOf(parts[0]!) : Buffer.alloc(0)
+  const out = await fs.open(target, "w")
+  try {
+    const buffer = Buffer.alloc(COPY_BYTES)
+    let position = 0
+    for (const [index, part] of parts.entries()) {
+      const input = await fs.open(part, "r")
+      try {
+        let at = 0
+        if (index > 0) {
+          const { bytesRead } = await input.read(buffer, 0, header.length, 0)
+          if (bytesRead !== header.length || !buffer.subarray(0, bytesRead).equals(header)) {
+            throw new Error(`${part}: its header line is not the first part's`)
+          }
+          at = header.length
+        }
+        for (;;) {
+          const { bytesRead } = await input.read(buffer, 0, COPY_BYTES, at)
+          if (bytesRead === 0) break
+          await out.write(buffer, 0, bytesRead, position)
+          position += bytesRead
+          at += bytesRead
+        }
+      } finally {
+        await input.close()
+      }
+    }
+  } finally {
+    await out.close()
+  }
+}
+
+/**
+ * CSV parts of different shapes as one SQL source: columns united by name in order of first
+ * appearance, rows in part order (with insertion order preserved), every column read as text
+ * in the dialect DuckDB writes, so a cell is written back byte for byte.
+ */
+export const unitedCsvSource = (parts: ReadonlyArray<string>): string =>
+  `read_csv([${parts.map(quoteLiteral).join(", ")}], header = true, delim = ',', quote = '"', escape = '"', all_varchar = true, union_by_name = true)`
