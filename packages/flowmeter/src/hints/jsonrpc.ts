@@ -72,13 +72,14 @@ const internedName = (b: Uint8Array, start: number, end: number): string => {
 const METHOD_KEY = "method\""
 
 /**
- * Adds every complete `"method" : "<name>"` in `b[start..end)` to `into`. A token cut by
- * either end of the window is skipped (JsonRpcStreamScanner catches those across segments).
+ * Adds every complete `"method" : "<name>"` in `b[start..end)` that starts before `lastStart`
+ * (default: anywhere) to `into`. A token cut by either end of the window is skipped
+ * (JsonRpcStreamScanner catches those across segments).
  */
-export const scanJsonRpcMethods = (b: Uint8Array, start: number, end: number, into: JsonRpcMethods): void => {
+export const scanJsonRpcMethods = (b: Uint8Array, start: number, end: number, into: JsonRpcMethods, lastStart = end): void => {
   if (start < 0) start = 0
   if (end > b.length) end = b.length
-  for (let i = start; i + 11 <= end; i++) {
+  for (let i = start; i + 11 <= end && i < lastStart; i++) {
     if (b[i] !== 0x22) continue
     let k = 0
     while (k < METHOD_KEY.length && u8(b, i + 1 + k) === METHOD_KEY.charCodeAt(k)) k++
@@ -160,7 +161,8 @@ export class JsonRpcStreamScanner {
       const head = Math.min(CARRY, end - start)
       for (let k = 0; k < kept; k++) this.joined[k] = this.carry[base + k] ?? 0
       for (let k = 0; k < head; k++) this.joined[kept + k] = b[start + k] ?? 0
-      scanJsonRpcMethods(this.joined, 0, kept + head, this.into)
+      // only tokens that start in the carry: one that starts in this payload is the next scan's
+      scanJsonRpcMethods(this.joined, 0, kept + head, this.into, kept)
     }
     scanJsonRpcMethods(b, start, end, this.into)
     // keep the last CARRY bytes of (old carry + this payload)
