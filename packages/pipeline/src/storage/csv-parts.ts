@@ -14,9 +14,16 @@ import { quoteLiteral } from "./column-kinds.js"
 
 const COPY_BYTES = 4 << 20
 
-/** The columns of a part, in order, as `name:kind` joined: parts of one shape join as they are. */
+/** The columns of a part, in order, as one string (JSON of name and kind pairs): parts of one shape join as they are. */
 export const shapeOf = (columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }>): string =>
   JSON.stringify(columns.map((column) => [column.name, column.kind]))
+
+/**
+ * True when CSV parts with these columns have a one-line header, so that the join can drop it
+ * by its first line (a column name with a line break in it is quoted over two lines).
+ */
+export const oneLineHeader = (columns: ReadonlyArray<{ readonly name: string }>): boolean =>
+  columns.every((column) => !column.name.includes("\n") && !column.name.includes("\r"))
 
 /** The first line of a CSV part, with its newline (the whole file when it has none). */
 const headerOf = async (path: string): Promise<Buffer> => {

@@ -4,7 +4,8 @@
  * struct back with every other field, known or not, exactly as it was.
  *
  * Holds: `decodeStruct` / `encodeStruct` and the value shapes (`ThriftStruct`, lists, maps,
- * and `ThriftEncoded`, a struct kept as its encoded bytes), with i64 as bigint. Used for Parquet footers (`parquet-concat.ts`).
+ * and `ThriftEncoded`, a struct kept as its encoded bytes), with i64 as bigint. Used for
+ * Parquet footers (`parquet-concat.ts`).
  * Does not hold: what any field means, or the binary protocol. Malformed input (a length past
  * the end, an unknown type, nesting deeper than 64) is a `ThriftDecodeError`, never a read
  * past the buffer; no allocation is sized from an unchecked length.

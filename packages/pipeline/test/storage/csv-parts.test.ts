@@ -6,6 +6,7 @@
  * first part's is refused.
  */
 import { it } from "@effect/vitest"
+import { utf8Vector, withColumns } from "@hashhound/core"
 import { Effect, Stream } from "effect"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -74,6 +75,20 @@ describe("CSV exports from CSV parts", () => {
         }
       }).pipe(Effect.provide(StorageLive())))
   }
+
+  it.effect("a column name with a line break (a header over two lines) goes through the union, not the line join", () =>
+    Effect.gen(function* () {
+      const storage = yield* Storage
+      const noted = (seed: number) => {
+        const batch = sampleBatch(20, seed)
+        return withColumns(batch, { "note\nline": utf8Vector(Array.from({ length: 20 }, (_, row) => `n${seed}-${row}`)) })
+      }
+      const path = join(dir, "two-line-header.csv")
+      yield* storage.exportBatches(Stream.fromIterable([noted(51), noted(52)]), path, "csv")
+      const back = yield* sql(`SELECT flow_id, "note\nline" AS note FROM read_csv('${path}', header = true, all_varchar = true)`)
+      expect(back.map((row) => row["note"])).toEqual([51, 52].flatMap((seed) => Array.from({ length: 20 }, (_, row) => `n${seed}-${row}`)))
+      expect(back.map((row) => row["flow_id"])).toEqual([...plainRows(noted(51)), ...plainRows(noted(52))].map((row) => row["flow_id"]))
+    }).pipe(Effect.provide(StorageLive())))
 
   it.effect("a CSV part whose header line is not the first part's is refused", () =>
     Effect.gen(function* () {
