@@ -11,8 +11,7 @@
 import type { ColumnType } from "@hashhound/core"
 import { promises as fs } from "node:fs"
 import { quoteLiteral } from "./column-kinds.js"
-
-const COPY_BYTES = 4 << 20
+import { COPY_BYTES, copyRange } from "./file-range.js"
 
 /** The columns of a part, in order, as one string (JSON of name and kind pairs): parts of one shape join as they are. */
 export const shapeOf = (columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }>): string =>
@@ -61,21 +60,15 @@ export const concatCsvParts = async (parts: ReadonlyArray<string>, target: strin
     for (const [index, part] of parts.entries()) {
       const input = await fs.open(part, "r")
       try {
-        let at = 0
+        let from = 0
         if (index > 0) {
           const { bytesRead } = await input.read(buffer, 0, header.length, 0)
           if (bytesRead !== header.length || !buffer.subarray(0, bytesRead).equals(header)) {
             throw new Error(`${part}: its header line is not the first part's`)
           }
-          at = header.length
+          from = header.length
         }
-        for (;;) {
-          const { bytesRead } = await input.read(buffer, 0, COPY_BYTES, at)
-          if (bytesRead === 0) break
-          await out.write(buffer, 0, bytesRead, position)
-          position += bytesRead
-          at += bytesRead
-        }
+        position += await copyRange(input, from, undefined, out, position, buffer)
       } finally {
         await input.close()
       }

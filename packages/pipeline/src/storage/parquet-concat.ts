@@ -18,10 +18,10 @@
  * Every other field is carried over as it was.
  */
 import { promises as fs } from "node:fs"
+import { COPY_BYTES, copyRange } from "./file-range.js"
 import { decodeStruct, encodeStruct, fieldOf, T_I64, type ThriftEncoded, type ThriftList, type ThriftStruct, type ThriftValue } from "./thrift-compact.js"
 
 const MAGIC = Buffer.from("PAR1", "latin1")
-const COPY_BYTES = 4 << 20
 
 export interface ParquetFooter {
   /** where the footer starts (the bytes before it, after the leading magic, are data) */
@@ -122,13 +122,9 @@ export const concatParquet = async (parts: ReadonlyArray<string>, target: string
       const delta = BigInt(position - MAGIC.length)
       const input = await fs.open(parts[i]!, "r")
       try {
-        for (let at = MAGIC.length; at < footer.footerStart; ) {
-          const { bytesRead } = await input.read(buffer, 0, Math.min(COPY_BYTES, footer.footerStart - at), at)
-          if (bytesRead === 0) throw fail(parts[i]!, "shorter than its footer says")
-          await out.write(buffer, 0, bytesRead, position)
-          position += bytesRead
-          at += bytesRead
-        }
+        const copied = await copyRange(input, MAGIC.length, footer.footerStart, out, position, buffer)
+        if (copied < footer.footerStart - MAGIC.length) throw fail(parts[i]!, "shorter than its footer says")
+        position += copied
       } finally {
         await input.close()
       }
