@@ -73,7 +73,8 @@ const METHOD_KEY = "method\""
 
 /**
  * Adds every complete `"method" : "<name>"` in `b[start..end)` that starts before `lastStart`
- * (default: anywhere) to `into`. A token cut by either end of the window is skipped
+ * (default: anywhere) to `into`. Each byte is tried as a token start on its own, so tokens may
+ * overlap. A token cut by either end of the window is skipped
  * (JsonRpcStreamScanner catches those across segments).
  */
 export const scanJsonRpcMethods = (b: Uint8Array, start: number, end: number, into: JsonRpcMethods, lastStart = end): void => {
@@ -98,7 +99,9 @@ export const scanJsonRpcMethods = (b: Uint8Array, start: number, end: number, in
     if (j >= end || b[j] !== 0x22 || j === nameStart || j - nameStart > MAX_METHOD_CHARS) continue
     into.add(b, nameStart, j)
     if (into.full) return
-    i = j
+    // the scan goes on at the next byte, not after the name: a match found or missed never
+    // depends on an earlier one, so segments cut anywhere find what one scan of the whole finds
+    // (in `"method":"method":"x"` both the first and the second pair count)
   }
 }
 

@@ -9,6 +9,7 @@ import {
   giveScanner,
   HintCollector,
   JsonRpcMethods,
+  JsonRpcStreamScanner,
   looksLikeJsonStart,
   MAX_JSONRPC_METHODS,
   parseDnsQname,
@@ -112,6 +113,17 @@ describe("JSON-RPC method scanner", () => {
   it("ignores an escaped \\\"method\\\" inside a string and a name cut by the end", () => {
     expect(methods('{"error":"bad \\"method\\":\\"x\\""}')).toEqual([])
     expect(methods('{"method":"mining.subscr')).toEqual([])
+  })
+
+  it("tries every byte as a token start, so overlapping pairs both count, cut anywhere or not", () => {
+    // found by the cut-equivalence property in CI: the whole used to skip the second pair, a cut before it did not
+    const text = '"method""method":"method":"mining.submit"'
+    expect(methods(text)).toEqual(["method", "mining.submit"])
+    for (let cut = 0; cut <= text.length; cut++) {
+      const scanner = new JsonRpcStreamScanner(new JsonRpcMethods())
+      for (const part of [bytes(text.slice(0, cut)), bytes(text.slice(cut))]) scanner.scan(part, 0, part.length, true)
+      expect(scanner.methods.names).toEqual(["method", "mining.submit"])
+    }
   })
 
   it("keeps at most 32 distinct names", () => {
