@@ -7,8 +7,9 @@
  * characters of [A-Za-z0-9_.]), `JsonRpcMethods` (distinct names in order of first use, at
  * most 32, compared byte-wise so a repeated name allocates nothing; the first 256 names seen in
  * the process are kept, so a name repeated across flows is made once) and
- * `JsonRpcStreamScanner`, which also finds a token cut by a TCP segment boundary by
- * rescanning a fixed carry of each direction's last bytes joined with the next segment's head.
+ * `JsonRpcStreamScanner`, which also finds a token cut by a TCP segment boundary by carrying
+ * each direction's bytes from the first token its last segment cut and rescanning them joined
+ * with the next segment's head.
  * Does not hold: full JSON parsing, params or results.
  */
 import { u8 } from "./wire-fields.js"
@@ -69,40 +70,86 @@ const internedName = (b: Uint8Array, start: number, end: number): string => {
   return name
 }
 
-const METHOD_KEY = "method\""
+/** `"method"`, the key every token starts with. */
+const KEY = [0x22, 0x6d, 0x65, 0x74, 0x68, 0x6f, 0x64, 0x22]
+const KEY_LAST = KEY.length - 1
+/** Bytes of the shortest token, `"method":"x"`. */
+const MIN_TOKEN_BYTES = KEY.length + 4
+/** Bytes of the longest token: the key, 9 spaces, ':', 9 spaces, '"', 64 name characters, '"'. */
+export const MAX_TOKEN_BYTES = KEY.length + (MAX_GAP + 1) + 1 + (MAX_GAP + 1) + 1 + MAX_METHOD_CHARS + 1
+
+/**
+ * Horspool's shift for the byte under the key's last position: how far the key can move
+ * before that byte meets a key byte of the same value (the whole key length for any other).
+ */
+const SHIFT = (() => {
+  const shift = new Uint8Array(256).fill(KEY.length)
+  for (let k = 0; k < KEY_LAST; k++) shift[KEY[k]!] = KEY_LAST - k
+  return shift
+})()
 
 /**
  * Adds every complete `"method" : "<name>"` in `b[start..end)` that starts before `lastStart`
  * (default: anywhere) to `into`. Each byte is tried as a token start on its own, so tokens may
- * overlap. A token cut by either end of the window is skipped
- * (JsonRpcStreamScanner catches those across segments).
+ * overlap; the key is found by Horspool's search, which skips bytes that cannot end it.
+ * A token cut by either end of the window is skipped (JsonRpcStreamScanner catches those
+ * across segments). Returns where the first token cut by the end starts (a key, or a part
+ * of one, that runs to `end` without failing), or -1: the bytes a stream must carry.
  */
-export const scanJsonRpcMethods = (b: Uint8Array, start: number, end: number, into: JsonRpcMethods, lastStart = end): void => {
+export const scanJsonRpcMethods = (b: Uint8Array, start: number, end: number, into: JsonRpcMethods, lastStart = end): number => {
   if (start < 0) start = 0
   if (end > b.length) end = b.length
-  for (let i = start; i + 11 <= end && i < lastStart; i++) {
-    if (b[i] !== 0x22) continue
-    let k = 0
-    while (k < METHOD_KEY.length && u8(b, i + 1 + k) === METHOD_KEY.charCodeAt(k)) k++
-    if (k < METHOD_KEY.length) continue
-    if (i > start && b[i - 1] === 0x5c) continue // an escaped quote inside a string
-    let j = i + 1 + METHOD_KEY.length
-    let gap = 0
-    while (j < end && gap <= MAX_GAP && isJsonSpace(u8(b, j))) j++, gap++
-    if (j >= end || b[j] !== 0x3a) continue
-    j++
-    gap = 0
-    while (j < end && gap <= MAX_GAP && isJsonSpace(u8(b, j))) j++, gap++
-    if (j >= end || b[j] !== 0x22) continue
-    const nameStart = ++j
-    while (j < end && j - nameStart <= MAX_METHOD_CHARS && isNameChar(u8(b, j))) j++
-    if (j >= end || b[j] !== 0x22 || j === nameStart || j - nameStart > MAX_METHOD_CHARS) continue
-    into.add(b, nameStart, j)
-    if (into.full) return
-    // the scan goes on at the next byte, not after the name: a match found or missed never
-    // depends on an earlier one, so segments cut anywhere find what one scan of the whole finds
-    // (in `"method":"method":"x"` both the first and the second pair count)
+  const limit = Math.min(end - MIN_TOKEN_BYTES + 1, lastStart)
+  let i = start
+  let cut = -1
+  while (i < limit) {
+    const last = u8(b, i + KEY_LAST)
+    if (last === 0x22 && isKeyAt(b, i) && !(i > start && b[i - 1] === 0x5c)) {
+      const found = matchValue(b, i + KEY.length, end, into)
+      if (found === CUT && cut < 0) cut = i
+      if (into.full) return -1
+    }
+    i += SHIFT[last]!
   }
+  // starts too close to the end for a whole token: carried when they begin like the key
+  if (cut < 0) {
+    for (let at = Math.max(start, limit); at < end && at < lastStart; at++) {
+      if (b[at] !== 0x22 || (at > start && b[at - 1] === 0x5c)) continue
+      let k = 1
+      while (k < KEY.length && at + k < end && b[at + k] === KEY[k]) k++
+      if (k === KEY.length || at + k === end) return at
+    }
+  }
+  return cut
+}
+
+/** `b[i..i+8)` is the key (the caller has seen its last byte). */
+const isKeyAt = (b: Uint8Array, i: number): boolean => {
+  for (let k = 0; k < KEY_LAST; k++) if (b[i + k] !== KEY[k]) return false
+  return true
+}
+
+const FOUND = 0
+const FAILED = 1
+const CUT = 2
+
+/** After a key ending at `j`: ` : "<name>"`, the name added to `into`; or failed; or cut by `end`. */
+const matchValue = (b: Uint8Array, j: number, end: number, into: JsonRpcMethods): number => {
+  let gap = 0
+  while (j < end && gap <= MAX_GAP && isJsonSpace(u8(b, j))) j++, gap++
+  if (j >= end) return CUT
+  if (b[j] !== 0x3a) return FAILED
+  j++
+  gap = 0
+  while (j < end && gap <= MAX_GAP && isJsonSpace(u8(b, j))) j++, gap++
+  if (j >= end) return CUT
+  if (b[j] !== 0x22) return FAILED
+  const nameStart = ++j
+  while (j < end && j - nameStart <= MAX_METHOD_CHARS && isNameChar(u8(b, j))) j++
+  if (j >= end) return CUT
+  if (b[j] !== 0x22 || j === nameStart || j - nameStart > MAX_METHOD_CHARS) return FAILED
+  into.add(b, nameStart, j)
+  return FOUND
 }
 
 /**
@@ -125,19 +172,23 @@ export const looksLikeJsonStart = (b: Uint8Array, start: number, end: number): b
   return next === 0x7b || next === 0x5b || next === 0x22 || next === 0x5d || (next >= 0x30 && next <= 0x39)
 }
 
-/** Bytes kept from the end of each direction: longer than any token the scanner accepts. */
-const CARRY = 112
+/** Bytes a direction may carry: a token cut by a segment's end is shorter than a whole one. */
+const CARRY = MAX_TOKEN_BYTES
+/** Where the joined bytes (a carry, then the next payload's head) start in `bytes`. */
+const JOINED = 2 * CARRY
 
 /**
  * Scans successive payloads of one flow, both directions, for method names, including a
- * token split across two segments of the same direction. Two fixed buffers, no allocation per
- * packet; a scanner whose flow is done goes back to a small pool (`takeScanner`/`giveScanner`),
+ * token split across segments of the same direction: each direction carries the bytes from
+ * the first token its last segment cut (nothing when none was cut, as for most segments), and
+ * those are scanned again joined with the next segment's head. One fixed buffer, no allocation
+ * per packet; a scanner whose flow is done goes back to a pool (`takeScanner`/`giveScanner`),
  * so a capture of many short JSON-RPC flows does not allocate buffers per flow.
  */
 export class JsonRpcStreamScanner {
-  private readonly carry = new Uint8Array(2 * CARRY)
+  /** each direction's carry (`CARRY` bytes each), then the joined bytes (`2 * CARRY`) */
+  private readonly bytes = new Uint8Array(4 * CARRY)
   private readonly carryLength = [0, 0]
-  private readonly joined = new Uint8Array(2 * CARRY)
 
   constructor(private into: JsonRpcMethods) {}
 
@@ -157,28 +208,29 @@ export class JsonRpcStreamScanner {
     if (start < 0) start = 0
     if (end > b.length) end = b.length
     if (end <= start || this.into.full) return
+    const bytes = this.bytes
     const side = forward ? 0 : 1
     const base = side * CARRY
     const kept = this.carryLength[side] ?? 0
-    if (kept > 0) {
-      const head = Math.min(CARRY, end - start)
-      for (let k = 0; k < kept; k++) this.joined[k] = this.carry[base + k] ?? 0
-      for (let k = 0; k < head; k++) this.joined[kept + k] = b[start + k] ?? 0
-      // only tokens that start in the carry: one that starts in this payload is the next scan's
-      scanJsonRpcMethods(this.joined, 0, kept + head, this.into, kept)
-    }
-    scanJsonRpcMethods(b, start, end, this.into)
-    // keep the last CARRY bytes of (old carry + this payload)
     const length = end - start
-    if (length >= CARRY) {
-      for (let k = 0; k < CARRY; k++) this.carry[base + k] = b[end - CARRY + k] ?? 0
-      this.carryLength[side] = CARRY
-    } else {
-      const keep = Math.min(kept, CARRY - length)
-      this.carry.copyWithin(base, base + kept - keep, base + kept)
-      for (let k = 0; k < length; k++) this.carry[base + keep + k] = b[start + k] ?? 0
-      this.carryLength[side] = keep + length
+    let head = 0
+    let carried = -1
+    if (kept > 0) {
+      head = Math.min(CARRY, length)
+      bytes.copyWithin(JOINED, base, base + kept)
+      for (let k = 0; k < head; k++) bytes[JOINED + kept + k] = b[start + k]!
+      // only tokens that start in the carry: one that starts in this payload is found by its own scan
+      carried = scanJsonRpcMethods(bytes, JOINED, JOINED + kept + head, this.into, JOINED + kept)
     }
+    const cut = scanJsonRpcMethods(b, start, end, this.into)
+    if (carried >= 0 && head === length) {
+      // a token from the carry is still cut: it runs through all of this payload
+      bytes.copyWithin(base, carried, JOINED + kept + head)
+      this.carryLength[side] = JOINED + kept + head - carried
+    } else if (cut >= 0) {
+      for (let k = cut; k < end; k++) bytes[base + k - cut] = b[k]!
+      this.carryLength[side] = end - cut
+    } else this.carryLength[side] = 0
   }
 }
 
@@ -186,7 +238,7 @@ export class JsonRpcStreamScanner {
  * Scanners given back, at most SPARE_SCANNERS (per thread: each worker has its own module).
  * JSON-RPC flows start and end in bursts (a pool's miners reconnect together), so the spare
  * list must hold about as many as are open at once: with 64, a 300 MB capture still made
- * 25,056 scanners for 27,680 flows; with 4,096 it made 845 (each is about 600 bytes).
+ * 25,056 scanners for 27,680 flows; with 4,096 it made 845 (each is about 500 bytes).
  */
 const SPARE_SCANNERS = 4096
 const spare: Array<JsonRpcStreamScanner> = []

@@ -146,6 +146,27 @@ describe("hint parsers on random bytes", () => {
     )
   })
 
+  it(`the stream scanner over segments of 1 to 8 bytes finds what one scan of the whole finds (${RUNS} cases)`, () => {
+    // a token then spans many segments, so what a direction carries must itself be carried on
+    const stream = fc
+      .array(fc.constantFrom('"method"', '"method" :  "mining.notify"', '"method":"login"', ":", '"', " ", "x", "{"), { maxLength: 40 })
+      .map((parts) => Uint8Array.from(Buffer.from(parts.join(""), "latin1")))
+    fc.assert(
+      fc.property(stream, fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 64 }), (b, sizes) => {
+        const whole = new JsonRpcMethods()
+        scanJsonRpcMethods(b, 0, b.length, whole)
+        const scanner = new JsonRpcStreamScanner(new JsonRpcMethods())
+        for (let at = 0, k = 0; at < b.length; k++) {
+          const size = sizes[k % sizes.length]!
+          scanner.scan(b, at, Math.min(b.length, at + size), true)
+          at += size
+        }
+        expect(scanner.methods.names).toEqual(whole.names)
+      }),
+      { numRuns: RUNS }
+    )
+  })
+
   it(`token soup through the scanner and the collector (${RUNS} cases)`, () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(tokenSoup, fc.boolean()), { minLength: 1, maxLength: 12 }), fc.constantFrom(6, 17), (packets, protocol) => {
