@@ -171,9 +171,13 @@ export class FlowMeter {
         forward = true
       }
     }
-    addPacket(store, slot, forward, ts, len, d.payloadLen, flags, d.tcpWindow)
+    store.packetTs[0] = ts
+    addPacket(store, slot, forward, len, d.payloadLen, flags, d.tcpWindow)
     if (held !== undefined) {
-      for (let k = 0; k + 2 < held.length; k += 3) addPacket(store, slot, forward, held[k]!, held[k + 1]!, held[k + 2]!, -1, -1)
+      for (let k = 0; k + 2 < held.length; k += 3) {
+        store.packetTs[0] = held[k]!
+        addPacket(store, slot, forward, held[k + 1]!, held[k + 2]!, -1, -1)
+      }
     }
     store.f.lastClock[slot] = now
     store.pushTail(LRU, slot)

@@ -119,6 +119,12 @@ export class FlowStore {
   flags: Uint32Array
   spltLen: Int32Array
   spltIat: Float64Array
+  /**
+   * The timestamp (µs) of the packet `addPacket` records, set by its caller: a typed-array
+   * cell, not an argument, because a time is no small integer and V8 allocates a number for
+   * each one passed to a function it does not inline (16 bytes a packet).
+   */
+  readonly packetTs = new Float64Array(1)
   /** per list: prev and next links, -1 = none */
   prev: Array<Int32Array>
   next: Array<Int32Array>

@@ -34,18 +34,18 @@ const welford = (
   if (x > max[slot]!) max[slot] = x
 }
 
-/** Record one packet (`len` bytes at the counting layer) in `slot`. `ts` in µs. */
+/** Record one packet (`len` bytes at the counting layer, at `store.packetTs[0]` µs) in `slot`. */
 export const addPacket = (
   store: FlowStore,
   slot: number,
   forward: boolean,
-  ts: number,
   len: number,
   payload: number,
   tcpFlags: number,
   tcpWindow: number
 ): void => {
   const f = store.f
+  const ts = store.packetTs[0]!
   const total = f.fwdPackets[slot]! + f.bwdPackets[slot]!
   if (total === 0) {
     f.firstTs[slot] = ts
