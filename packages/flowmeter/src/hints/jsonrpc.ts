@@ -172,7 +172,7 @@ export const looksLikeJsonStart = (b: Uint8Array, start: number, end: number): b
   return next === 0x7b || next === 0x5b || next === 0x22 || next === 0x5d || (next >= 0x30 && next <= 0x39)
 }
 
-/** Bytes a direction may carry: a token cut by a segment's end is shorter than a whole one. */
+/** Bytes a direction may carry: a token cut by a segment's end is no longer than a whole one. */
 const CARRY = MAX_TOKEN_BYTES
 /** Where the joined bytes (a carry, then the next payload's head) start in `bytes`. */
 const JOINED = 2 * CARRY
