@@ -125,6 +125,8 @@ describe("damaged pcapng", () => {
 })
 
 const FUZZ_RUNS = Number(process.env["HASHHOUND_FUZZ_RUNS"] ?? 300)
+/** A case takes about 5 ms on a 2-core machine; the limit grows with the runs asked for. */
+const FUZZ_TIMEOUT_MS = 120_000 + FUZZ_RUNS * 20
 const FUZZ_INPUTS = [
   "mining/peafowl-monero.pcap",
   "formats/ndpi/dtls.pcap",
@@ -178,5 +180,5 @@ describeFixtures(`fuzz: truncated and mutated real captures (${FUZZ_RUNS} runs; 
         }
       }
       expect(refused + damaged).toBeGreaterThan(0)
-    }), 120_000)
+    }), FUZZ_TIMEOUT_MS)
 })
