@@ -8,7 +8,7 @@
  * brings) are absent.
  */
 import { it } from "@effect/vitest"
-import { describeFixtures, fixture } from "@hashhound/testkit"
+import { describeFixtures, fixture, hasCommand } from "@hashhound/testkit"
 import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -17,15 +17,6 @@ import { gzipSync } from "node:zlib"
 import { expect } from "vitest"
 import { collectCapture, type FlowRow } from "./helpers/collect.js"
 import { tempFile } from "./helpers/temp-files.js"
-
-const hasEditcap = (): boolean => {
-  try {
-    execFileSync("editcap", ["--version"], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Columns that name the file the flow came from. */
 const NAMING = new Set(["capture", "flow_id"])
@@ -48,7 +39,7 @@ const CASES: ReadonlyArray<{ readonly input: string; readonly formats: ReadonlyA
 ]
 
 describeFixtures("the same packets in another container", () => {
-  const editcap = hasEditcap()
+  const editcap = hasCommand("editcap")
   for (const { input, formats } of CASES) {
     it.effect.skipIf(!editcap)(
       `${input}: ${formats.join(", ")} and gzip give the same flows${editcap ? "" : " [skipped: editcap is not installed (Debian: tshark brings it)]"}`,

@@ -1,9 +1,11 @@
 /**
  * @hashhound/testkit: contract suites per plugin kind, makeFromYaml, the golden-case runner
  * (with source totals for file-source cases; QC cases over in-memory datasets), batch and
- * TestClock helpers, and the fixture locator. Used by tests only.
+ * TestClock helpers, the fixture locator and `hasCommand` (is a Debian tool installed). Used by
+ * tests only.
  */
 export * from "./fixtures.js"
+export * from "./commands.js"
 export * from "./batches.js"
 export * from "./clock.js"
 export * from "./yaml-stage.js"

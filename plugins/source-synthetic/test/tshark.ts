@@ -3,16 +3,10 @@
  * stderr kept (so "appears to be damaged or corrupt" and similar warnings can be asserted on).
  * Tests that need it skip with a clear message when it is absent.
  */
-import { execFileSync, spawnSync } from "node:child_process"
+import { hasCommand } from "@hashhound/testkit"
+import { spawnSync } from "node:child_process"
 
-export const hasTshark = (): boolean => {
-  try {
-    execFileSync("tshark", ["--version"], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  }
-}
+export const hasTshark = (): boolean => hasCommand("tshark")
 
 export const TSHARK_SKIP = "tshark is not installed (apt-get install -y tshark); skipping the Wireshark cross-checks"
 

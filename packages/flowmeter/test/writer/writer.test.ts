@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { hasCommand } from "@hashhound/testkit"
 import fc from "fast-check"
 import {
   foldChecksum,
@@ -21,14 +22,7 @@ import {
   writeTimestampOption
 } from "../../src/writer/index.js"
 
-const hasTshark = (): boolean => {
-  try {
-    execFileSync("tshark", ["--version"], { stdio: "ignore" })
-    return true
-  } catch {
-    return false
-  }
-}
+const hasTshark = (): boolean => hasCommand("tshark")
 
 const setEndpoints = (b: PacketBuilder): void => {
   b.srcMac.set(parseMac("02:00:00:00:00:01")!)
