@@ -2,10 +2,11 @@
  * The end of a CSV export: the CSV parts DuckDB wrote batch by batch (while the flow meter read
  * the next batch) made into one file.
  *
- * Holds: `shapeOf` (a part's columns and kinds as one string), `concatCsvParts` (parts of one
- * shape joined byte for byte, keeping only the first part's header line) and `unitedCsvSource`
- * (parts whose columns differ, as one SQL source united by column name in part order, every
- * cell read back as the text it was written as, so that it is written again as it was).
+ * Holds: `oneShape` (every part has the first part's columns and kinds), `concatCsvParts`
+ * (parts of one shape joined byte for byte, keeping only the first part's header line) and
+ * `unitedCsvSource` (parts whose columns differ, as one SQL source united by column name in
+ * part order, every cell read back as the text it was written as, so that it is written again
+ * as it was).
  * Does not hold: writing the parts (see `tables.ts`), Parquet parts (see `parquet-concat.ts`).
  */
 import type { ColumnType } from "@hashhound/core"
@@ -14,8 +15,16 @@ import { quoteLiteral } from "./column-kinds.js"
 import { COPY_BYTES, copyRange } from "./file-range.js"
 
 /** The columns of a part, in order, as one string (JSON of name and kind pairs): parts of one shape join as they are. */
-export const shapeOf = (columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }>): string =>
+const shapeOf = (columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }>): string =>
   JSON.stringify(columns.map((column) => [column.name, column.kind]))
+
+/** True when every part has the first part's columns (none: true); each shape is made once. */
+export const oneShape = (parts: ReadonlyArray<{ readonly columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }> }>): boolean => {
+  const first = parts[0]
+  if (first === undefined) return true
+  const shape = shapeOf(first.columns)
+  return parts.every((part) => part === first || shapeOf(part.columns) === shape)
+}
 
 /**
  * True when CSV parts with these columns have a one-line header, so that the join can drop it

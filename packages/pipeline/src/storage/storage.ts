@@ -18,7 +18,7 @@ import { quoteIdent, quoteLiteral } from "./column-kinds.js"
 import { reasonOf, StorageError } from "./errors.js"
 import { commitFile, ensureDir, removeDir, removeFile, tmpPathOf, writeFileAtomic } from "./files.js"
 import { concatParquet } from "./parquet-concat.js"
-import { concatCsvParts, oneLineHeader, shapeOf, unitedCsvSource } from "./csv-parts.js"
+import { concatCsvParts, oneLineHeader, oneShape, unitedCsvSource } from "./csv-parts.js"
 import { copyBatch, copyOptions, describeColumns, parquetSource, readTable, selectListFor, type FileFormat } from "./tables.js"
 
 export interface ExportSummary {
@@ -158,7 +158,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
           catch: (error) => new StorageError({ operation: "join parquet parts", path, reason: reasonOf(error) })
         })
         if (!joined) yield* mergeParts(parts, tmp, format, path)
-      } else if (format === "csv" && oneLineHeader(parts[0]!.columns) && parts.every((part) => shapeOf(part.columns) === shapeOf(parts[0]!.columns))) {
+      } else if (format === "csv" && oneLineHeader(parts[0]!.columns) && oneShape(parts)) {
         yield* Effect.tryPromise({
           try: () => concatCsvParts(paths, tmp),
           catch: (error) => new StorageError({ operation: "join csv parts", path, reason: reasonOf(error) })
