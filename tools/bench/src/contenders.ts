@@ -74,21 +74,25 @@ export const REFERENCE_TOOLS: ReadonlyArray<Contender> = [
   }
 ]
 
-/** hashhound's `flows` command through its bin script, run by this Node. */
-export const hashhoundContender = (cliScript: string): Contender => ({
+/**
+ * hashhound's `flows` command as npm installs it: `launcher` is packages/cli/bin/hashhound, the
+ * shell script that sets glibc's arena limit and execs the `node` on PATH (the bench puts this
+ * Node first there), so the timed process is the one `npx hashhound` runs.
+ */
+export const hashhoundContender = (launcher: string): Contender => ({
   id: HASHHOUND,
-  fixedVersion: `${cliVersion(cliScript)} on node ${process.version}`,
+  fixedVersion: `${cliVersion(launcher)} on node ${process.version}`,
   shown: "hashhound flows CAP --out OUT/flows.parquet --quiet",
-  binary: process.execPath,
-  args: (capture, outDir) => [cliScript, "flows", capture, "--out", join(outDir, "flows.parquet"), "--quiet"],
+  binary: launcher,
+  args: (capture, outDir) => ["flows", capture, "--out", join(outDir, "flows.parquet"), "--quiet"],
   versionArgs: ["--version"],
   versionPattern: /v([0-9][0-9.]*)/,
   flowsFrom: (_stdout, stderr) => count(/([0-9][0-9,]*) flows from/, stderr)
 })
 
-const cliVersion = (cliScript: string): string => {
+const cliVersion = (launcher: string): string => {
   try {
-    const pkg: unknown = JSON.parse(readFileSync(join(dirname(cliScript), "..", "package.json"), "utf8"))
+    const pkg: unknown = JSON.parse(readFileSync(join(dirname(launcher), "..", "package.json"), "utf8"))
     const version = typeof pkg === "object" && pkg !== null && "version" in pkg ? pkg.version : undefined
     return typeof version === "string" ? version : "unknown version"
   } catch {

@@ -12,7 +12,7 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, freemem, loadavg, tmpdir, totalmem } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { delimiter, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { HASHHOUND, REFERENCE_TOOLS, hashhoundContender, locate, type Located } from "./contenders.js"
 import { buildExports, buildFixtureCapture, fixturesDir, generateCapture, type GeneratedCapture } from "./inputs.js"
@@ -23,6 +23,9 @@ import { timeContenders, timeOne } from "./suite.js"
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
 const cliScript = join(repoRoot, "packages", "cli", "bin", "hashhound.mjs")
+const launcher = join(repoRoot, "packages", "cli", "bin", "hashhound")
+// the launcher execs the `node` on PATH: make that this Node
+process.env["PATH"] = [dirname(process.execPath), process.env["PATH"] ?? ""].join(delimiter)
 const log = (line = ""): void => console.log(line)
 const load = (): string => loadavg().map((v) => v.toFixed(2)).join(" ")
 
@@ -94,7 +97,7 @@ const main = async (options: BenchOptions): Promise<void> => {
   const wanted = (id: string): boolean => options.tools === undefined || options.tools.includes(id)
   const known = [HASHHOUND, ...REFERENCE_TOOLS.map((t) => t.id)]
   for (const name of options.tools ?? []) if (!known.includes(name)) log(`  ${name}: unknown tool, ignored (known: ${known.join(", ")})`)
-  const located: ReadonlyArray<Located> = [hashhoundContender(cliScript), ...REFERENCE_TOOLS].filter((c) => wanted(c.id)).map(locate)
+  const located: ReadonlyArray<Located> = [hashhoundContender(launcher), ...REFERENCE_TOOLS].filter((c) => wanted(c.id)).map(locate)
   const hashhound = located.find((l) => l.contender.id === HASHHOUND)
   for (const l of located) {
     log(`  ${l.contender.id.padEnd(10)} ${l._tag === "Found" ? `${l.version}  (${l.path})` : l.reason}`)
