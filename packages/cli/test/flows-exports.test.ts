@@ -8,7 +8,8 @@
  * every flow checked against the source rows as read independently here (src_ip, ports, IANA
  * protocol, first/last seen in µs, fwd/bwd packets and bytes, label_raw); damaged copies (a
  * garbage row, a non-numeric count, a truncated last line) that still convert, every good row
- * read and the bad ones counted as `malformed_row`; a folder of mixed exports converted in one
+ * read and the bad ones counted as `malformed_row`; gzip'd copies cut short, every line before
+ * the cut read and the cut a `truncated_file` finding; a folder of mixed exports converted in one
  * command. Damaged copies are written to a temporary folder; the fixtures are read in place.
  * Does not hold: the adapters' golden cases and unit-level edge cases (each plugin's own tests),
  * captures (flows.test.ts).
@@ -17,6 +18,7 @@ import { describeFixtures, fixture } from "@hashhound/testkit"
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
+import { constants, gunzipSync, gzipSync } from "node:zlib"
 import { expect, it } from "vitest"
 import { hashhound, type CliResult } from "./cli-support.js"
 import { expectClean, project, readFlows, type Row } from "./flows-output.js"
@@ -230,6 +232,35 @@ describeFixtures("hashhound flows on the real flow exports (format detected from
     const expected = good.map(cicPythonRow(header))
     expect(expected).toHaveLength(22)
     expect(project(flows, expected)).toEqual(expected)
+  })
+
+  it("gzip'd exports cut short (Zeek JSON, argus binetflow): every line before the cut is read, truncated_file says where", async () => {
+    const cases = [
+      { fixture: "zeek/slips-test9-conn-json.log", header: false, source: "source.zeek-conn" },
+      { fixture: "argus/slips-test2-malicious.binetflow", header: true, source: "source.argus" }
+    ]
+    for (const c of cases) {
+      const packed = gzipSync(readFileSync(flowsFixture(c.fixture)))
+      // one cut inside the first 64 KB unpacked (the window the format is detected from), one past it
+      for (const keep of [3000, Math.floor(packed.length / 2)]) {
+        const cut = packed.subarray(0, keep)
+        const unpacked = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH }).toString("latin1")
+        const whole = unpacked.slice(0, unpacked.lastIndexOf("\n") + 1)
+        const name = `${basename(c.fixture)}-${keep}.gz`
+        const path = join(work, "damaged", name)
+        mkdirSync(join(work, "damaged"), { recursive: true })
+        writeFileSync(path, cut)
+        const { result, flows } = await convert(path, `${name}.jsonl`, c.source)
+        const dropped = unpacked.length - whole.length
+        expect(result.stderr).toContain(
+          `warn: ${name} truncated_file ×1 (first at byte ${whole.length}): gzip stream ends early: unexpected end of file; the ${dropped} bytes of the line it cuts are not read`
+        )
+        const read = whole.split("\n").filter((line) => line.trim() !== "")
+        const expected = c.header ? argusExpected(read[0] ?? "", read.slice(1)).flows : read.map(zeekJsonRow)
+        expect(expected.length).toBeGreaterThan(10)
+        expect(project(flows, expected)).toEqual(expected)
+      }
+    }
   })
 
   it("Zeek JSON: a damaged copy still converts; malformed_row ×3, every good record is read", async () => {

@@ -1,7 +1,8 @@
 import { describeFixtures, fixture } from "@hashhound/testkit"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { constants, gunzipSync, gzipSync } from "node:zlib"
 import { expect, it } from "vitest"
 import { hashhound } from "./cli-support.js"
 
@@ -39,6 +40,28 @@ describeFixtures("hashhound flows on real inputs", () => {
     const lines = readFileSync(out, "utf8").trim().split("\n")
     expect(lines[0]!.split(",")).toEqual(expect.arrayContaining(["flow_id", "src_ip", "dst_port", "fwd_packets", "splt_len"]))
     expect(lines.length).toBeGreaterThan(1)
+  })
+
+  it("a gzip'd capture cut short inside the first 64 KB unpacked (the detection window) meters what came out, as the same bytes unpacked do", () => {
+    const packed = gzipSync(readFileSync(fixture("mining/peafowl-stratum.pcap")))
+    const cut = packed.subarray(0, 8000)
+    const unpacked = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH })
+    expect(unpacked.length).toBeGreaterThan(10_000)
+    expect(unpacked.length).toBeLessThan(65_536)
+    writeFileSync(join(work, "cut.pcap.gz"), cut)
+    writeFileSync(join(work, "cut-unpacked.pcap"), unpacked)
+    const rows = (name: string): Array<string> => {
+      const out = join(work, `${name}.csv`)
+      const result = hashhound(["flows", join(work, name), "--out", out, "--format", "csv"], work)
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).toContain(`${name}: source.pcap`)
+      expect(result.stderr).toMatch(new RegExp(`warn: ${name.replaceAll(".", "\\.")} truncated_file ×1`))
+      // every column but flow_id and capture, which name the file
+      return readFileSync(out, "utf8").trim().split("\n").slice(1).map((line) => line.split(",").slice(3).join(",")).sort()
+    }
+    const fromGzip = rows("cut.pcap.gz")
+    expect(fromGzip.length).toBeGreaterThan(0)
+    expect(fromGzip).toEqual(rows("cut-unpacked.pcap"))
   })
 
   it("fails with exit 1 when no input can be read", () => {

@@ -4,8 +4,9 @@
  *
  * Holds: `planFiles` (globs and folders → sorted SourceUnits with a SHA-256 content hash, or a
  * stat fingerprint for one-shot conversions),
- * `readHead` (first bytes, for format detection) and `textLines` (a Stream of lines with the
- * byte offset of each, so a bad row can be reported where it is).
+ * `readHead` / `readContentHead` (first bytes, for format detection; the latter unpacks gzip),
+ * `rawChunks` and `textLines` (a Stream of lines with the byte offset of each, so a bad row can be
+ * reported where it is; a gzip stream that breaks partway can end it with what came before).
  * Does not hold: any format knowledge; sources own their parsing.
  */
 import { createHash } from "node:crypto"
@@ -15,6 +16,7 @@ import { createGunzip } from "node:zlib"
 import { InputError, type SourceUnit } from "@hashhound/core"
 import { Effect, Stream } from "effect"
 import { glob } from "tinyglobby"
+import { GzipDamage, gzipBreak, type GzipBreak } from "./gzip-damage.js"
 
 const GLOB_CHARS = /[*?[\]{}]/
 
@@ -111,33 +113,60 @@ export const readHead = (path: string, bytes = 65_536): Effect.Effect<Uint8Array
 
 export const isGzip = (head: Uint8Array): boolean => head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b
 
-/** The head of a file after gunzip when it is gzip-compressed (for detecting the format inside). */
+/**
+ * The head of a file after gunzip when it is gzip-compressed (for detecting the format inside).
+ * A gzip stream that breaks (cut short, corrupt) after giving some bytes gives those as the head:
+ * the reader then keeps what comes before the break and reports it. One that breaks before any
+ * byte fails with zlib's reason.
+ */
 export const readContentHead = (path: string, bytes = 65_536): Effect.Effect<Uint8Array, InputError> =>
-  Effect.flatMap(readHead(path, 2), (magic) =>
-    isGzip(magic)
-      ? Stream.runFoldWhile(
-          rawChunks(path, bytes),
-          Buffer.alloc(0),
-          (acc) => acc.length < bytes,
-          (acc, chunk) => Buffer.concat([acc, chunk])
-        ).pipe(Effect.map((all) => new Uint8Array(all.buffer, all.byteOffset, Math.min(all.length, bytes))))
-      : readHead(path, bytes)
-  )
+  Effect.flatMap(readHead(path, 2), (magic) => {
+    if (!isGzip(magic)) return readHead(path, bytes)
+    const chunks: Array<Buffer> = []
+    let have = 0
+    const head = (): Uint8Array => {
+      const all = Buffer.concat(chunks)
+      return new Uint8Array(all.buffer, all.byteOffset, Math.min(all.length, bytes))
+    }
+    return Stream.runForEachWhile(rawChunks(path, bytes), (chunk) =>
+      Effect.sync(() => {
+        chunks.push(chunk)
+        have += chunk.length
+        return have < bytes
+      })
+    ).pipe(
+      Effect.map(head),
+      Effect.catchTag("GzipDamage", (damage) =>
+        have > 0 ? Effect.succeed(head()) : Effect.fail(new InputError({ path, reason: damage.reason }))
+      )
+    )
+  })
 
 /**
  * The decompressed bytes of a file as a stream of Buffers (gzip detected by magic number),
- * read in large sequential chunks.
+ * read in large sequential chunks. A failed read is an InputError; zlib stopping partway is a
+ * GzipDamage, after every byte that came out before it.
  */
-export const rawChunks = (path: string, chunkBytes = 1 << 20): Stream.Stream<Buffer, InputError> =>
+export const rawChunks = (path: string, chunkBytes = 1 << 20): Stream.Stream<Buffer, InputError | GzipDamage> =>
   Stream.unwrap(
-    Effect.map(readHead(path, 2), (magic) =>
-      Stream.fromAsyncIterable(
-        isGzip(magic)
-          ? createReadStream(path, { highWaterMark: chunkBytes }).pipe(createGunzip({ chunkSize: chunkBytes }))
-          : createReadStream(path, { highWaterMark: chunkBytes }),
-        (error) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })
-      ).pipe(Stream.map((chunk) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))))
-    )
+    Effect.map(readHead(path, 2), (magic) => {
+      const file = createReadStream(path, { highWaterMark: chunkBytes })
+      const readError = (error: unknown) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })
+      if (!isGzip(magic)) return Stream.fromAsyncIterable(file as AsyncIterable<Buffer>, readError)
+      const gunzip = createGunzip({ chunkSize: chunkBytes })
+      let readFailed: InputError | undefined
+      // pipe() links neither errors nor closing: a failed read would leave gunzip waiting, and a
+      // reader that stops early (a format check reads 64 KB) would leave the file open
+      file.on("error", (error) => {
+        readFailed = readError(error)
+        gunzip.destroy(error)
+      })
+      gunzip.on("close", () => file.destroy())
+      return Stream.fromAsyncIterable(
+        file.pipe(gunzip) as AsyncIterable<Buffer>,
+        (error): InputError | GzipDamage => readFailed ?? new GzipDamage({ path, reason: error instanceof Error ? error.message : String(error) })
+      )
+    })
   )
 
 export interface TextLine {
@@ -148,8 +177,18 @@ export interface TextLine {
   readonly offset: number
 }
 
-/** Lines of a text file (LF or CRLF), with line numbers and byte offsets; gzip transparent. */
-export const textLines = (path: string): Stream.Stream<TextLine, InputError> =>
+/**
+ * Where a gzip stream broke under `textLines`: `offset` is where the line it cut starts (every
+ * line before it was read), `dropped` that line's bytes, which are not read.
+ */
+export type OnGzipBreak = (broke: GzipBreak, offset: number, dropped: number) => void
+
+/**
+ * Lines of a text file (LF or CRLF), with line numbers and byte offsets; gzip transparent. A
+ * gzip stream that breaks partway fails the stream, unless `onGzipBreak` is given: then the lines
+ * before the break are the whole stream and the handler is told where it broke.
+ */
+export const textLines = (path: string, onGzipBreak?: OnGzipBreak): Stream.Stream<TextLine, InputError> =>
   Stream.suspend(() => {
     let carry: Buffer = Buffer.alloc(0)
     let lineNo = 0
@@ -177,6 +216,14 @@ export const textLines = (path: string): Stream.Stream<TextLine, InputError> =>
     }
     return rawChunks(path).pipe(
       Stream.map((chunk) => split(chunk, false)),
+      Stream.catchTag("GzipDamage", (damage) =>
+        Stream.suspend(() => {
+          if (onGzipBreak === undefined) return Stream.fail(new InputError({ path, reason: damage.reason }))
+          onGzipBreak(gzipBreak(damage.reason), offset, carry.length)
+          carry = Buffer.alloc(0)
+          return Stream.empty
+        })
+      ),
       Stream.concat(Stream.sync(() => split(Buffer.alloc(0), true))),
       Stream.flattenIterables
     )

@@ -17,6 +17,7 @@ import { PcapngParser } from "./capture/pcapng-parser.js"
 import { ByteReader, ByteWriter } from "./checkpoint/byte-codec.js"
 import { readMeter, writeMeter, type PendingReplay } from "./checkpoint/meter-state.js"
 import { summaryFindings } from "./findings.js"
+import { gzipBreak } from "./gzip-damage.js"
 import { FlowMeter } from "./meter/flow-meter.js"
 import { optionsFingerprint, resolveOptions, type FlowMeterOptions, type ResolvedOptions } from "./options.js"
 
@@ -281,8 +282,8 @@ export class CaptureSession implements DamageSink {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error)
         if (source.compressed) {
-          const cut = /unexpected end/i.test(message)
-          this.damage(cut ? "truncated_file" : "corrupt_record", w.base + w.end, `gzip stream ${cut ? "ends early" : "is damaged"}: ${message}`)
+          const broke = gzipBreak(message)
+          this.damage(broke.code, w.base + w.end, broke.text)
           w.eof = true
         } else throw new InputError({ path: this.path, reason: `read failed: ${message}` })
       }

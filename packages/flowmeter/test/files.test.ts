@@ -1,15 +1,31 @@
 import { it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { mkdtempSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { gzipSync } from "node:zlib"
+import { constants, gunzipSync, gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
 import { planFiles, readContentHead, textLines } from "../src/files.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-files-"))
 writeFileSync(join(dir, "a.csv"), "h1,h2\r\n1,2\n3,4")
 writeFileSync(join(dir, "b.csv.gz"), gzipSync(Buffer.from("x\ny\n")))
+
+// damaged files live apart, out of the planFiles globs above
+const damaged = mkdtempSync(join(dir, "damaged-"))
+
+/** 2,000 numbered lines of varied text, gzip'd and cut to `keep` compressed bytes; and what zlib gives back from the cut. */
+const LINES = Array.from({ length: 2000 }, (_, i) => `${i},${(i * 2654435761) % 1000003},${"x".repeat(i % 37)}`)
+const cutGzip = (name: string, keep: number): { path: string; unpacked: Buffer } => {
+  const packed = gzipSync(Buffer.from(LINES.join("\n") + "\n")).subarray(0, keep)
+  const path = join(damaged, name)
+  writeFileSync(path, packed)
+  return { path, unpacked: gunzipSync(packed, { finishFlush: constants.Z_SYNC_FLUSH }) }
+}
+const cutEarly = cutGzip("cut-early.csv.gz", 2000)
+const cutLater = cutGzip("cut-later.csv.gz", 9000)
+// a gzip header and then bytes that are no deflate stream: zlib gives nothing back
+writeFileSync(join(damaged, "bad.csv.gz"), Buffer.concat([gzipSync(Buffer.from("x")).subarray(0, 10), Buffer.from("garbage garbage garbage")]))
 
 describe("files", () => {
   it.effect("plans globs into sorted units with content hashes", () =>
@@ -46,5 +62,48 @@ describe("files", () => {
       expect(gz.map((l) => l.text)).toEqual(["x", "y"])
       const head = yield* readContentHead(join(dir, "b.csv.gz"))
       expect(Buffer.from(head).toString()).toBe("x\ny\n")
+    }))
+
+  it.effect("a gzip stream cut short gives what came out before the cut as its head; one broken before any byte fails", () =>
+    Effect.gen(function* () {
+      expect(cutEarly.unpacked.length).toBeGreaterThan(1000)
+      expect(cutEarly.unpacked.length).toBeLessThan(65_536)
+      expect(Buffer.from(yield* readContentHead(cutEarly.path)).equals(cutEarly.unpacked)).toBe(true)
+      expect(Buffer.from(yield* readContentHead(cutEarly.path, 100)).equals(cutEarly.unpacked.subarray(0, 100))).toBe(true)
+      const error = yield* Effect.flip(readContentHead(join(damaged, "bad.csv.gz")))
+      expect(error._tag).toBe("InputError")
+      expect(error.reason).toMatch(/invalid|incorrect|unknown/i)
+    }))
+
+  it.effect("textLines over a cut gzip stream: every whole line before the cut, then the break where the cut line starts", () =>
+    Effect.gen(function* () {
+      for (const cut of [cutEarly, cutLater]) {
+        const text = cut.unpacked.toString("latin1")
+        const whole = text.slice(0, text.lastIndexOf("\n") + 1)
+        const breaks: Array<[string, number, number]> = []
+        const lines = Chunk.toReadonlyArray(
+          yield* Stream.runCollect(textLines(cut.path, (broke, offset, dropped) => breaks.push([`${broke.code}: ${broke.text}`, offset, dropped])))
+        )
+        expect(lines.map((l) => l.text)).toEqual(LINES.slice(0, lines.length))
+        expect(lines.length).toBe(whole.split("\n").length - 1)
+        expect(lines.at(-1)!.offset + lines.at(-1)!.text.length + 1).toBe(whole.length)
+        expect(breaks).toEqual([["truncated_file: gzip stream ends early: unexpected end of file", whole.length, text.length - whole.length]])
+        // without a handler the break fails the stream, as a read error would
+        const error = yield* Effect.flip(Stream.runDrain(textLines(cut.path)))
+        expect(error._tag).toBe("InputError")
+        expect(error.reason).toBe("unexpected end of file")
+      }
+    }))
+
+  it.live.skipIf(!existsSync("/proc/self/fd"))("reading the head of a long gzip file closes it (the format check stops after 64 KB)", () =>
+    Effect.gen(function* () {
+      const long = gzipSync(Buffer.alloc(2 << 20, 0x41))
+      const paths = Array.from({ length: 30 }, (_, i) => join(damaged, `long-${i}.txt.gz`))
+      for (const path of paths) writeFileSync(path, long)
+      const open = (): number => readdirSync("/proc/self/fd").length
+      const before = open()
+      for (const path of paths) expect((yield* readContentHead(path)).length).toBe(65_536)
+      yield* Effect.sleep("50 millis")
+      expect(open()).toBeLessThan(before + 10)
     }))
 })

@@ -1,6 +1,8 @@
 /**
  * The stream of a text-export unit: lines from `textLines` (gzip transparent) go through a
- * format's line parser into a FlowSink, whose batches and findings come out as SourceEvents.
+ * format's line parser into a FlowSink, whose batches and findings come out as SourceEvents. A
+ * gzip'd export whose stream breaks partway ends there with a `truncated_file` (or
+ * `corrupt_record`) finding; every line before the break is read.
  *
  * Holds: the Effect wiring around the plain per-line loop, the LineParser contract, and
  * `readExportUnit` (a source unit read with a fresh FlowSink, resuming at its next batch).
@@ -20,7 +22,9 @@ export interface LineParser {
 }
 
 export const readLines = (path: string, sink: FlowSink, parser: LineParser): Stream.Stream<SourceEvent, InputError> =>
-  textLines(path).pipe(
+  textLines(path, (broke, offset, dropped) =>
+    sink.finding(broke.code, "warn", dropped > 0 ? `${broke.text}; the ${dropped} bytes of the line it cuts are not read` : broke.text, { offset })
+  ).pipe(
     Stream.mapChunksEffect((lines) =>
       Effect.suspend(() => {
         for (const line of lines) {
