@@ -12,11 +12,10 @@
 import { createHash } from "node:crypto"
 import { createReadStream, promises as fs } from "node:fs"
 import { basename, isAbsolute, relative, resolve } from "node:path"
-import { createGunzip } from "node:zlib"
 import { InputError, type SourceUnit } from "@hashhound/core"
 import { Effect, Stream } from "effect"
 import { glob } from "tinyglobby"
-import { GzipDamage, gzipBreak, type GzipBreak } from "./gzip-damage.js"
+import { GzipDamage, gzipBreak, openGunzip, type GzipBreak } from "./gzip-stream.js"
 
 const GLOB_CHARS = /[*?[\]{}]/
 
@@ -150,22 +149,16 @@ export const readContentHead = (path: string, bytes = 65_536): Effect.Effect<Uin
 export const rawChunks = (path: string, chunkBytes = 1 << 20): Stream.Stream<Buffer, InputError | GzipDamage> =>
   Stream.unwrap(
     Effect.map(readHead(path, 2), (magic) => {
-      const file = createReadStream(path, { highWaterMark: chunkBytes })
-      const readError = (error: unknown) => new InputError({ path, reason: error instanceof Error ? error.message : String(error) })
-      if (!isGzip(magic)) return Stream.fromAsyncIterable(file as AsyncIterable<Buffer>, readError)
-      const gunzip = createGunzip({ chunkSize: chunkBytes })
-      let readFailed: InputError | undefined
-      // pipe() links neither errors nor closing: a failed read would leave gunzip waiting, and a
-      // reader that stops early (a format check reads 64 KB) would leave the file open
-      file.on("error", (error) => {
-        readFailed = readError(error)
-        gunzip.destroy(error)
+      const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+      if (!isGzip(magic)) {
+        const file = createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>
+        return Stream.fromAsyncIterable(file, (error) => new InputError({ path, reason: reason(error) }))
+      }
+      const gunzipped = openGunzip(path, chunkBytes, chunkBytes)
+      return Stream.fromAsyncIterable(gunzipped.stream as AsyncIterable<Buffer>, (error): InputError | GzipDamage => {
+        const read = gunzipped.readError()
+        return read !== undefined ? new InputError({ path, reason: reason(read) }) : new GzipDamage({ path, reason: reason(error) })
       })
-      gunzip.on("close", () => file.destroy())
-      return Stream.fromAsyncIterable(
-        file.pipe(gunzip) as AsyncIterable<Buffer>,
-        (error): InputError | GzipDamage => readFailed ?? new GzipDamage({ path, reason: error instanceof Error ? error.message : String(error) })
-      )
     })
   )
 

@@ -17,7 +17,7 @@ import { PcapngParser } from "./capture/pcapng-parser.js"
 import { ByteReader, ByteWriter } from "./checkpoint/byte-codec.js"
 import { readMeter, writeMeter, type PendingReplay } from "./checkpoint/meter-state.js"
 import { summaryFindings } from "./findings.js"
-import { gzipBreak } from "./gzip-damage.js"
+import { gzipBreak } from "./gzip-stream.js"
 import { FlowMeter } from "./meter/flow-meter.js"
 import { optionsFingerprint, resolveOptions, type FlowMeterOptions, type ResolvedOptions } from "./options.js"
 

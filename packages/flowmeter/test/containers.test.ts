@@ -4,8 +4,10 @@
  */
 import { it } from "@effect/vitest"
 import { Effect } from "effect"
+import { existsSync, readdirSync } from "node:fs"
 import { gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
+import { inspectCapture } from "../src/capture/open-capture.js"
 import { collectCapture } from "./helpers/collect.js"
 import { ether, ipv4, ipv6, nullLink, pcap, PcapngWriter, sll, sll2, TCP_SYN, tcp, udp } from "./helpers/frames.js"
 import { tempFile } from "./helpers/temp-files.js"
@@ -108,6 +110,19 @@ describe("containers", () => {
       const b = yield* read(gzipSync(plain), "x.pcap.gz")
       expect(b.flows).toEqual(a.flows)
       expect(a.flows).toHaveLength(50)
+    }))
+
+  it.live.skipIf(!existsSync("/proc/self/fd"))("a gzip capture's files are closed once read or inspected (a folder of many must not run out of descriptors)", () =>
+    Effect.gen(function* () {
+      // long enough that the inspection (64 bytes) and the reader's first window stop well before its end
+      const plain = pcap(Array.from({ length: 40_000 }, (_, i) => ({ t: T0 + i, frame: ether(v4(1000 + (i % 500))) })))
+      const paths = Array.from({ length: 20 }, (_, i) => tempFile(gzipSync(plain), `many-${i}.pcap.gz`))
+      const open = (): number => readdirSync("/proc/self/fd").length
+      const before = open()
+      for (const path of paths) yield* Effect.promise(() => inspectCapture(path))
+      expect((yield* collectCapture(paths[0]!)).flows).toHaveLength(40_000)
+      yield* Effect.sleep("50 millis")
+      expect(open()).toBeLessThan(before + 5)
     }))
 
   it.effect("format comes from the magic number, not the name", () =>

@@ -8,8 +8,7 @@
  * Does not hold: any format knowledge.
  */
 import { promises as fs } from "node:fs"
-import { createReadStream } from "node:fs"
-import { createGunzip } from "node:zlib"
+import { openGunzip } from "../gzip-stream.js"
 
 /** The longest record or block a parser will hold in the window at once. */
 export const MAX_BLOCK = 1 << 20
@@ -38,9 +37,7 @@ export const openPlainSource = async (path: string, offset: number): Promise<Byt
 
 /** The decompressed bytes of a gzip file (members concatenated), skipping the first `offset`. */
 export const openGzipSource = async (path: string, offset: number, chunkBytes: number): Promise<ByteSource> => {
-  const file = createReadStream(path, { highWaterMark: chunkBytes })
-  const gunzip = file.pipe(createGunzip({ chunkSize: 1 << 20 }))
-  file.on("error", (error) => gunzip.destroy(error))
+  const gunzip = openGunzip(path, chunkBytes).stream
   const iterator = gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>
   let pending: Buffer = Buffer.alloc(0)
   let done = false
@@ -73,7 +70,6 @@ export const openGzipSource = async (path: string, offset: number, chunkBytes: n
     },
     close: async () => {
       gunzip.destroy()
-      file.destroy()
     }
   }
 }

@@ -8,9 +8,8 @@
  * Does not hold: record parsing.
  */
 import { promises as fs } from "node:fs"
-import { createReadStream } from "node:fs"
-import { createGunzip } from "node:zlib"
 import { InputError } from "@hashhound/core"
+import { openGunzip } from "../gzip-stream.js"
 import { openGzipSource, openPlainSource, type ByteSource } from "./byte-window.js"
 import { pcapHeader, sniffContainer, type PcapHeader } from "./format.js"
 
@@ -41,7 +40,7 @@ const readRawHead = async (path: string, bytes: number): Promise<Buffer> => {
 const gunzipHead = async (path: string, bytes: number): Promise<Buffer> => {
   const chunks: Array<Buffer> = []
   let have = 0
-  const stream = createReadStream(path).pipe(createGunzip())
+  const stream = openGunzip(path).stream
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk)
@@ -115,7 +114,7 @@ export const readRanges = async (path: string, gzip: boolean, ranges: ReadonlyAr
     return out
   }
   const last = Math.max(...ranges.map((r) => r.offset + r.length))
-  const stream = createReadStream(path).pipe(createGunzip())
+  const stream = openGunzip(path).stream
   let position = 0
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
