@@ -6,7 +6,7 @@
  * Does not hold: the commands.
  */
 import { ValidationError } from "@effect/cli"
-import { Cause, Exit, Option } from "effect"
+import { Cause, Exit, Option, Schema } from "effect"
 
 export const EXIT_OK = 0
 export const EXIT_FAILED = 1
@@ -16,6 +16,16 @@ export const EXIT_USAGE = 2
 export class CommandExit {
   readonly _tag = "CommandExit"
   constructor(readonly code: number) {}
+}
+
+/** A command line that parses but cannot be carried out (e.g. `--out` names a folder); exit 2. */
+export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
+  option: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.option}: ${this.reason}`
+  }
 }
 
 const USAGE_TAGS = new Set(["ConfigError", "UnknownPluginError", "InvalidPluginError", "UsageError"])

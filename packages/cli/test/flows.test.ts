@@ -64,6 +64,13 @@ describeFixtures("hashhound flows on real inputs", () => {
     expect(fromGzip).toEqual(rows("cut-unpacked.pcap"))
   })
 
+  it("refuses an --out that is a folder with exit 2, before reading any input", () => {
+    const { code, stderr } = hashhound(["flows", join(work, "no-such-input.pcap"), "--out", work], work)
+    expect(code).toBe(2)
+    expect(stderr).toContain(`--out: ${work} is a folder; name the file to write`)
+    expect(stderr).not.toContain("no-such-input")
+  })
+
   it("fails with exit 1 when no input can be read", () => {
     const { code, stderr } = hashhound(["flows", fixture("formats/pcapplusplus/solaris.snoop"), "--out", join(work, "none.parquet")], work)
     expect(code).toBe(1)

@@ -8,9 +8,10 @@ import { InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Finding
 import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
 import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline/storage"
 import { Console, Effect, Either, Option, Stream } from "effect"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, extname, join, resolve } from "node:path"
+import { UsageError } from "../exit.js"
 import { quietOption } from "../options.js"
 
 const FORMATS = ["parquet", "csv", "jsonl"] as const
@@ -97,6 +98,11 @@ export const flowsCommand = Command.make(
   },
   ({ inputs, out, format, source, quiet, batchFlows }) =>
     Effect.gen(function* () {
+      const target = resolve(out)
+      // refused before any input is read: the export would otherwise fail only at its very end
+      if (statSync(target, { throwIfNoEntry: false })?.isDirectory() === true) {
+        return yield* new UsageError({ option: "--out", reason: `${out} is a folder; name the file to write (e.g. ${join(out, "flows.parquet")})` })
+      }
       const registry = yield* PluginRegistry
       const storage = yield* Storage
       const files = yield* expandPaths(inputs, process.cwd())
@@ -141,7 +147,6 @@ export const flowsCommand = Command.make(
         ),
         Stream.flatten()
       )
-      const target = resolve(out)
       // the batches are made here for the export alone: their buffers are reused once written
       const summary = yield* storage.exportBatches(batches, target, formatOf(out, format), { recycle: true })
       for (const line of summarizeFindings(findings)) yield* Console.error(line)
