@@ -29,7 +29,10 @@ const hashFile = (path: string): Effect.Effect<string, InputError> =>
     return Effect.sync(() => stream.destroy())
   })
 
-/** Files named by patterns (globs, plain files or folders, relative to `baseDir`), sorted, without duplicates. */
+/**
+ * Files named by patterns (globs, plain files or folders, relative to `baseDir`), sorted, without
+ * duplicates: a file reached under several names (symlinks) is listed once.
+ */
 export const expandPaths = (
   patterns: ReadonlyArray<string>,
   baseDir: string
@@ -59,7 +62,17 @@ export const expandPaths = (
         for (const match of matches) found.add(resolve(match))
       } else found.add(absolute)
     }
-    return [...found].sort()
+    // one file reached by two names (a symlink, a folder walk through a link back up) is read once,
+    // under the first name in path order
+    const seen = new Set<string>()
+    const unique: Array<string> = []
+    for (const path of [...found].sort()) {
+      const real = yield* Effect.promise(() => fs.realpath(path).catch(() => path))
+      if (seen.has(real)) continue
+      seen.add(real)
+      unique.push(path)
+    }
+    return unique
   })
 
 /** Unit id for a file: its path relative to `baseDir` when inside it, else its base name. */

@@ -1,11 +1,11 @@
 import { it } from "@effect/vitest"
 import { Chunk, Effect, Stream } from "effect"
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, gunzipSync, gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
-import { planFiles, readContentHead, textLines } from "../src/files.js"
+import { expandPaths, planFiles, readContentHead, textLines } from "../src/files.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-files-"))
 writeFileSync(join(dir, "a.csv"), "h1,h2\r\n1,2\n3,4")
@@ -42,6 +42,19 @@ describe("files", () => {
       const stat = statSync(join(dir, "a.csv"))
       expect(units[0]!.fingerprint).toBe(`stat:14:${stat.mtimeMs}:${stat.ino}`)
       expect(units.map((u) => u.id)).toEqual(["a.csv", "b.csv.gz"])
+    }))
+
+  it.effect("lists a file reached under several names once: a folder walked through a link back up, a link to a file", () =>
+    Effect.gen(function* () {
+      const root = mkdtempSync(join(tmpdir(), "hh-links-"))
+      mkdirSync(join(root, "sub"))
+      writeFileSync(join(root, "sub", "a.pcap"), "a")
+      writeFileSync(join(root, "b.pcap"), "b")
+      symlinkSync("..", join(root, "sub", "up"))
+      symlinkSync(join(root, "b.pcap"), join(root, "sub", "link-to-b.pcap"))
+      symlinkSync(join(root, "nowhere"), join(root, "dangling.pcap"))
+      expect(yield* expandPaths([root], root)).toEqual([join(root, "b.pcap"), join(root, "sub", "a.pcap")])
+      expect(yield* expandPaths(["sub/link-to-b.pcap", "b.pcap"], root)).toEqual([join(root, "b.pcap")])
     }))
 
   it.effect("refuses a pattern that matches nothing", () =>
