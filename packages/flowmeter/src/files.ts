@@ -107,10 +107,22 @@ export const planFiles = (
     )
   })
 
+/** Why a file could not be read, in words; a pipe (`<(zcat …)`) says what to do instead. */
+const readFailure = (path: string, error: unknown): InputError => {
+  const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+  const reason =
+    code === "ESPIPE"
+      ? "a pipe, not a file: inputs are read more than once (format check, then the data), so save the stream to a file first (gzip'd captures are read as they are)"
+      : error instanceof Error
+        ? error.message
+        : String(error)
+  return new InputError({ path, reason })
+}
+
 /** The first `bytes` bytes of a file (fewer for a short file). */
 export const readHead = (path: string, bytes = 65_536): Effect.Effect<Uint8Array, InputError> =>
   Effect.acquireUseRelease(
-    Effect.tryPromise({ try: () => fs.open(path, "r"), catch: (e) => new InputError({ path, reason: String(e) }) }),
+    Effect.tryPromise({ try: () => fs.open(path, "r"), catch: (e) => readFailure(path, e) }),
     (handle) =>
       Effect.tryPromise({
         try: async () => {
@@ -118,7 +130,7 @@ export const readHead = (path: string, bytes = 65_536): Effect.Effect<Uint8Array
           const { bytesRead } = await handle.read(buffer, 0, bytes, 0)
           return new Uint8Array(buffer.buffer, buffer.byteOffset, bytesRead)
         },
-        catch: (e) => new InputError({ path, reason: String(e) })
+        catch: (e) => readFailure(path, e)
       }),
     (handle) => Effect.promise(() => handle.close())
   )

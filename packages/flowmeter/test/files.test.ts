@@ -5,7 +5,8 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, gunzipSync, gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
-import { expandPaths, planFiles, readContentHead, textLines } from "../src/files.js"
+import { spawn, spawnSync } from "node:child_process"
+import { expandPaths, planFiles, readContentHead, readHead, textLines } from "../src/files.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-files-"))
 writeFileSync(join(dir, "a.csv"), "h1,h2\r\n1,2\n3,4")
@@ -118,5 +119,17 @@ describe("files", () => {
       for (const path of paths) expect((yield* readContentHead(path)).length).toBe(65_536)
       yield* Effect.sleep("50 millis")
       expect(open()).toBeLessThan(before + 10)
+    }))
+
+  it.live.skipIf(spawnSync("mkfifo", ["--version"]).status !== 0)("a pipe given as input is refused with what to do instead", () =>
+    Effect.gen(function* () {
+      const fifo = join(damaged, "stream.pcap")
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0)
+      // a writer on the other end, as `<(zcat capture.gz)` has
+      const writer = spawn("sh", ["-c", `printf 'some bytes' > '${fifo}'`])
+      const error = yield* Effect.flip(readHead(fifo))
+      writer.kill()
+      expect(error._tag).toBe("InputError")
+      expect(error.reason).toMatch(/^a pipe, not a file: .*save the stream to a file first/)
     }))
 })
