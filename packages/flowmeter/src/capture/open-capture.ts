@@ -40,7 +40,7 @@ const readRawHead = async (path: string, bytes: number): Promise<Buffer> => {
 const gunzipHead = async (path: string, bytes: number): Promise<Buffer> => {
   const chunks: Array<Buffer> = []
   let have = 0
-  const stream = openGunzip(path).stream
+  const stream = openGunzip(path, 64 << 10, 16 << 10).stream
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       chunks.push(chunk)
