@@ -1,9 +1,10 @@
 import { describeFixtures, fixture } from "@hashhound/testkit"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, gunzipSync, gzipSync } from "node:zlib"
-import { expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
+import { captureNames } from "../src/commands/flows.js"
 import { hashhound } from "./cli-support.js"
 
 const work = mkdtempSync(join(tmpdir(), "hh-flows-"))
@@ -64,6 +65,31 @@ describeFixtures("hashhound flows on real inputs", () => {
     expect(fromGzip).toEqual(rows("cut-unpacked.pcap"))
   })
 
+  it("inputs that share a file name are told apart by their path below the folder they share: unique flow_id, capture and findings", () => {
+    const root = join(work, "same-names")
+    mkdirSync(join(root, "a"), { recursive: true })
+    mkdirSync(join(root, "b"), { recursive: true })
+    const stratum = readFileSync(fixture("mining/peafowl-stratum.pcap"))
+    // a/x.pcap is cut inside its last record, so it has a finding of its own
+    writeFileSync(join(root, "a", "x.pcap"), stratum.subarray(0, stratum.length - 10))
+    writeFileSync(join(root, "b", "x.pcap"), readFileSync(fixture("mining/peafowl-monero.pcap")))
+    const out = join(work, "same-names.csv")
+    const { code, stderr } = hashhound(["flows", root, fixture("mining/peafowl-ethereum-js-http.pcap"), "--out", out, "--format", "csv"], work)
+    expect(code, stderr).toBe(0)
+    const rows = readFileSync(out, "utf8").trim().split("\n").slice(1).map((line) => line.split(","))
+    const ids = rows.map((cells) => cells[0])
+    expect(new Set(ids).size).toBe(ids.length)
+    const captures = [...new Set(rows.map((cells) => cells[2] ?? ""))].sort()
+    // the one whose name no other input has keeps its file name
+    expect(captures).toHaveLength(3)
+    expect(captures).toContain("peafowl-ethereum-js-http.pcap")
+    // the others are named from the folder all three inputs share (here the root: the fixture lies elsewhere)
+    expect(captures.filter((name) => name.endsWith("same-names/a/x.pcap") || name.endsWith("same-names/b/x.pcap"))).toHaveLength(2)
+    expect(ids.filter((id) => id?.startsWith("flows/") && id.includes("same-names/a/x.pcap/"))).not.toHaveLength(0)
+    expect(stderr).toMatch(/warn: \S*same-names\/a\/x\.pcap truncated_file/)
+    expect(stderr).not.toMatch(/warn: x\.pcap /)
+  })
+
   it("refuses an --out that is a folder with exit 2, before reading any input", () => {
     const { code, stderr } = hashhound(["flows", join(work, "no-such-input.pcap"), "--out", work], work)
     expect(code).toBe(2)
@@ -75,5 +101,14 @@ describeFixtures("hashhound flows on real inputs", () => {
     const { code, stderr } = hashhound(["flows", fixture("formats/pcapplusplus/solaris.snoop"), "--out", join(work, "none.parquet")], work)
     expect(code).toBe(1)
     expect(stderr).toContain("no input is a capture or flow export")
+  })
+})
+
+describe("captureNames", () => {
+  it("keeps file names, and names inputs that share one by their path below the folder all inputs share", () => {
+    expect([...captureNames(["/d/run/a/x.pcap", "/d/run/b/x.pcap", "/d/run/b/y.pcap"]).values()]).toEqual(["a/x.pcap", "b/x.pcap", "y.pcap"])
+    expect([...captureNames(["/d/one.pcap", "/e/two.pcap"]).values()]).toEqual(["one.pcap", "two.pcap"])
+    expect([...captureNames(["/d/x.pcap", "/e/f/x.pcap"]).values()]).toEqual(["d/x.pcap", "e/f/x.pcap"])
+    expect(captureNames([]).size).toBe(0)
   })
 })

@@ -4,13 +4,13 @@
  * registered sources' `detect` (not from its name); folders and globs are expanded.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Finding, type Plugin, type UnknownPluginError } from "@hashhound/core"
+import { Finding, InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Plugin, type UnknownPluginError } from "@hashhound/core"
 import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
 import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline/storage"
 import { Console, Effect, Either, Option, Stream } from "effect"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { basename, dirname, extname, join, resolve } from "node:path"
+import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
 import { UsageError } from "../exit.js"
 import { quietOption } from "../options.js"
 
@@ -64,6 +64,24 @@ const formatOf = (out: string, given: Option.Option<FileFormat>): FileFormat => 
   if (Option.isSome(given)) return given.value
   const ext = extname(out).slice(1).toLowerCase()
   return ext === "csv" ? "csv" : ext === "jsonl" || ext === "json" || ext === "ndjson" ? "jsonl" : "parquet"
+}
+
+/**
+ * The `capture` name of each input (it also makes `flow_id` unique): its file name, or, for inputs
+ * that share a file name, their path below the folder all inputs share (`a/x.pcap`, `b/x.pcap`).
+ */
+export const captureNames = (files: ReadonlyArray<string>): ReadonlyMap<string, string> => {
+  const uses = new Map<string, number>()
+  for (const file of files) uses.set(basename(file), (uses.get(basename(file)) ?? 0) + 1)
+  let common = files.length === 0 ? [] : dirname(files[0]!).split(sep)
+  for (const file of files) {
+    const parts = dirname(file).split(sep)
+    let same = 0
+    while (same < common.length && same < parts.length && common[same] === parts[same]) same++
+    common = common.slice(0, same)
+  }
+  const base = common.join(sep) || sep
+  return new Map(files.map((file) => [file, (uses.get(basename(file)) ?? 0) > 1 ? relative(base, file).split(sep).join("/") : basename(file)]))
 }
 
 const summarizeFindings = (findings: ReadonlyArray<Finding>): ReadonlyArray<string> => {
@@ -122,6 +140,7 @@ export const flowsCommand = Command.make(
       if (chosen.length === 0) {
         return yield* new InputError({ path: inputs.join(" "), reason: "no input is a capture or flow export that hashhound reads" })
       }
+      const names = captureNames(chosen.map((entry) => entry.file))
       const batches = Stream.fromIterable(chosen).pipe(
         Stream.mapEffect(({ file, plugin }) =>
           Effect.gen(function* () {
@@ -131,17 +150,19 @@ export const flowsCommand = Command.make(
             const ctx = { dataset: "flows", baseDir: dirname(file), workDir, resumable: false }
             const units = yield* stage.plan(ctx)
             return Stream.fromIterable(units).pipe(
-              Stream.flatMap((unit) =>
-                stage.read(unit, ctx).pipe(
+              Stream.flatMap((unit) => {
+                const capture = names.get(unit.path ?? file) ?? basename(unit.path ?? unit.id)
+                return stage.read(unit, ctx).pipe(
                   Stream.filterMap((event) => {
                     if (event._tag === "Finding") {
-                      findings.push(event.finding)
+                      const finding = event.finding
+                      findings.push(finding.capture === unit.id ? new Finding({ ...finding, capture }) : finding)
                       return Option.none()
                     }
-                    return Option.some(stampIdentity(event.batch, "flows", basename(unit.path ?? unit.id), event.index))
+                    return Option.some(stampIdentity(event.batch, "flows", capture, event.index))
                   })
                 )
-              )
+              })
             )
           })
         ),
