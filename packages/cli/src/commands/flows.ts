@@ -1,7 +1,9 @@
 /**
  * `hashhound flows INPUT… --out PATH --format parquet|csv|jsonl`: any capture or flow export to
  * canonical flows in one file. The format of each input is detected from its content by the
- * registered sources' `detect` (not from its name); folders and globs are expanded.
+ * registered sources' `detect` (not from its name); folders and globs are expanded. Each input's
+ * flows carry its file name as `capture` (and in `flow_id`), or its path below the folder all
+ * inputs share where two inputs have the same file name.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Finding, InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Plugin, type UnknownPluginError } from "@hashhound/core"
