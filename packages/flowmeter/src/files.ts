@@ -15,7 +15,7 @@ import { basename, isAbsolute, relative, resolve } from "node:path"
 import { InputError, type SourceUnit } from "@hashhound/core"
 import { Effect, Stream } from "effect"
 import { glob } from "tinyglobby"
-import { GzipDamage, gzipBreak, openGunzip, type GzipBreak } from "./gzip-stream.js"
+import { GzipDamage, gunzipHead, gzipBreak, openGunzip, type GzipBreak } from "./gzip-stream.js"
 
 const GLOB_CHARS = /[*?[\]{}]/
 
@@ -107,15 +107,16 @@ export const planFiles = (
     )
   })
 
+/** An error's message (what anything thrown says about itself). */
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
 /** Why a file could not be read, in words; a pipe (`<(zcat …)`) says what to do instead. */
 const readFailure = (path: string, error: unknown): InputError => {
   const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined
   const reason =
     code === "ESPIPE"
       ? "a pipe, not a file: inputs are read more than once (format check, then the data), so save the stream to a file first (gzip'd captures are read as they are)"
-      : error instanceof Error
-        ? error.message
-        : String(error)
+      : errorText(error)
   return new InputError({ path, reason })
 }
 
@@ -144,27 +145,17 @@ export const isGzip = (head: Uint8Array): boolean => head.length >= 2 && head[0]
  * byte fails with zlib's reason.
  */
 export const readContentHead = (path: string, bytes = 65_536): Effect.Effect<Uint8Array, InputError> =>
-  Effect.flatMap(readHead(path, 2), (magic) => {
-    if (!isGzip(magic)) return readHead(path, bytes)
-    const chunks: Array<Buffer> = []
-    let have = 0
-    const head = (): Uint8Array => {
-      const all = Buffer.concat(chunks)
-      return new Uint8Array(all.buffer, all.byteOffset, Math.min(all.length, bytes))
-    }
-    return Stream.runForEachWhile(rawChunks(path, bytes), (chunk) =>
-      Effect.sync(() => {
-        chunks.push(chunk)
-        have += chunk.length
-        return have < bytes
-      })
-    ).pipe(
-      Effect.map(head),
-      Effect.catchTag("GzipDamage", (damage) =>
-        have > 0 ? Effect.succeed(head()) : Effect.fail(new InputError({ path, reason: damage.reason }))
-      )
-    )
-  })
+  Effect.flatMap(readHead(path, 2), (magic) =>
+    isGzip(magic)
+      ? Effect.tryPromise({ try: () => gunzipHead(path, bytes), catch: (error) => readFailure(path, error) }).pipe(
+          Effect.flatMap(({ head, error }) =>
+            error !== undefined && head.length === 0
+              ? Effect.fail(readFailure(path, error))
+              : Effect.succeed(new Uint8Array(head.buffer, head.byteOffset, head.length))
+          )
+        )
+      : readHead(path, bytes)
+  )
 
 /**
  * The decompressed bytes of a file as a stream of Buffers (gzip detected by magic number),
@@ -174,15 +165,14 @@ export const readContentHead = (path: string, bytes = 65_536): Effect.Effect<Uin
 export const rawChunks = (path: string, chunkBytes = 1 << 20): Stream.Stream<Buffer, InputError | GzipDamage> =>
   Stream.unwrap(
     Effect.map(readHead(path, 2), (magic) => {
-      const reason = (error: unknown): string => (error instanceof Error ? error.message : String(error))
       if (!isGzip(magic)) {
         const file = createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>
-        return Stream.fromAsyncIterable(file, (error) => new InputError({ path, reason: reason(error) }))
+        return Stream.fromAsyncIterable(file, (error) => readFailure(path, error))
       }
       const gunzipped = openGunzip(path, chunkBytes, chunkBytes)
       return Stream.fromAsyncIterable(gunzipped.stream as AsyncIterable<Buffer>, (error): InputError | GzipDamage => {
         const read = gunzipped.readError()
-        return read !== undefined ? new InputError({ path, reason: reason(read) }) : new GzipDamage({ path, reason: reason(error) })
+        return read !== undefined ? readFailure(path, read) : new GzipDamage({ path, reason: errorText(error) })
       })
     })
   )

@@ -4,7 +4,8 @@
  *
  * Holds: `openGunzip` (the file piped into gunzip, with the two links `pipe()` leaves out: a
  * failed read ends gunzip with that error, and gunzip closing closes the file, so a reader that
- * stops early leaves no file open); `gzipBreak` (the finding code and text for zlib's message:
+ * stops early leaves no file open); `gunzipHead` (the first bytes unpacked, for format checks,
+ * kept when the stream breaks after them); `gzipBreak` (the finding code and text for zlib's message:
  * `truncated_file` when the stream ends early, `corrupt_record` when its data is damaged), shared
  * by the capture reader (`session.ts`) and the text readers (`files.ts`); and `GzipDamage`, the
  * error `rawChunks` fails with when zlib, not the file read, broke.
@@ -34,6 +35,30 @@ export const openGunzip = (path: string, fileChunk = 1 << 20, outChunk = 1 << 20
   stream.on("close", () => file.destroy())
   file.pipe(stream)
   return { stream, readError: () => failed }
+}
+
+/**
+ * The first `bytes` unpacked bytes of gzip file `path` (fewer when it is shorter), and the error
+ * that stopped it early, if one did (a cut or damaged stream, a failed read): what came out
+ * before is kept either way.
+ */
+export const gunzipHead = async (path: string, bytes: number): Promise<{ readonly head: Buffer; readonly error: Error | undefined }> => {
+  const chunks: Array<Buffer> = []
+  let have = 0
+  let error: Error | undefined
+  const stream = openGunzip(path, 64 << 10, 16 << 10).stream
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk)
+      have += chunk.length
+      if (have >= bytes) break
+    }
+  } catch (caught) {
+    error = caught instanceof Error ? caught : new Error(String(caught))
+  } finally {
+    stream.destroy()
+  }
+  return { head: Buffer.concat(chunks).subarray(0, bytes), error }
 }
 
 export interface GzipBreak {

@@ -16,6 +16,7 @@ import { PcapParser } from "./capture/pcap-parser.js"
 import { PcapngParser } from "./capture/pcapng-parser.js"
 import { ByteReader, ByteWriter } from "./checkpoint/byte-codec.js"
 import { readMeter, writeMeter, type PendingReplay } from "./checkpoint/meter-state.js"
+import { errorText } from "./files.js"
 import { summaryFindings } from "./findings.js"
 import { gzipBreak } from "./gzip-stream.js"
 import { FlowMeter } from "./meter/flow-meter.js"
@@ -94,7 +95,7 @@ export class CaptureSession implements DamageSink {
     if (replays.length > 0) await this.replayHints(replays, kind.gzip)
     if (this.phase === PHASE_READING) {
       this.source = await openSource(this.path, kind.gzip, offset, this.o.chunkBytes).catch((error: unknown) => {
-        throw new InputError({ path: this.path, reason: `cannot open: ${error instanceof Error ? error.message : String(error)}` })
+        throw new InputError({ path: this.path, reason: `cannot open: ${errorText(error)}` })
       })
       this.window = new ByteWindow(this.o.chunkBytes, offset)
     }
@@ -280,7 +281,7 @@ export class CaptureSession implements DamageSink {
       try {
         await w.fill(source)
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error)
+        const message = errorText(error)
         if (source.compressed) {
           const broke = gzipBreak(message)
           this.damage(broke.code, w.base + w.end, broke.text)

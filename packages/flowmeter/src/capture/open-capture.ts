@@ -9,7 +9,8 @@
  */
 import { promises as fs } from "node:fs"
 import { InputError } from "@hashhound/core"
-import { openGunzip } from "../gzip-stream.js"
+import { errorText } from "../files.js"
+import { gunzipHead, openGunzip } from "../gzip-stream.js"
 import { openGzipSource, openPlainSource, type ByteSource } from "./byte-window.js"
 import { pcapHeader, sniffContainer, type PcapHeader } from "./format.js"
 
@@ -18,8 +19,6 @@ export type CaptureKind =
   | { readonly _tag: "pcapng"; readonly gzip: boolean }
   /** nothing to read (0 bytes, or a header cut short) */
   | { readonly _tag: "empty"; readonly gzip: boolean; readonly cutShort: number }
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
 const readRawHead = async (path: string, bytes: number): Promise<Buffer> => {
   const handle = await fs.open(path, "r").catch((error: unknown) => {
@@ -36,25 +35,6 @@ const readRawHead = async (path: string, bytes: number): Promise<Buffer> => {
   }
 }
 
-/** The first `bytes` decompressed bytes of a gzip file (fewer when it is short or damaged). */
-const gunzipHead = async (path: string, bytes: number): Promise<Buffer> => {
-  const chunks: Array<Buffer> = []
-  let have = 0
-  const stream = openGunzip(path, 64 << 10, 16 << 10).stream
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk)
-      have += chunk.length
-      if (have >= bytes) break
-    }
-  } catch {
-    // a damaged stream: whatever came out before is the head
-  } finally {
-    stream.destroy()
-  }
-  return Buffer.concat(chunks).subarray(0, bytes)
-}
-
 /** What a file holds; fails with InputError for anything that is not a (gzip'd) pcap/pcapng. */
 export const inspectCapture = async (path: string): Promise<CaptureKind> => {
   const raw = await readRawHead(path, 64)
@@ -66,7 +46,8 @@ export const inspectCapture = async (path: string): Promise<CaptureKind> => {
     })
   }
   const gzip = outer._tag === "gzip"
-  const head = gzip ? await gunzipHead(path, 64) : raw
+  // a stream that breaks inside the header leaves a head too short for any format: refused below
+  const head = gzip ? (await gunzipHead(path, 64)).head : raw
   const inner = gzip ? sniffContainer(head) : outer
   switch (inner._tag) {
     case "empty":
