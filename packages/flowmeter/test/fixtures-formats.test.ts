@@ -76,14 +76,23 @@ describeFixtures("real captures: every format and link type", () => {
       }
     }))
 
-  it.effect("link types: VLAN/QinQ, SLL, SLL2, raw, NULL, PPI (skipped) and netlink (skipped)", () =>
+  it.effect("link types: VLAN/QinQ, SLL, SLL2, raw, NULL (one frame with an EtherType), PPI and netlink (skipped)", () =>
     Effect.gen(function* () {
       const vlan = yield* collectCapture(fixture("formats/tcpdump/ldp-common-session.pcap"))
       expect(vlan.flows.some((f) => f.vlan_id !== null)).toBe(true)
       const sll2 = yield* collectCapture(fixture("formats/pcapplusplus/sll2.pcap"))
       expect(sll2.flows.map((f) => [f.protocol, f.fwd_packets + f.bwd_packets])).toEqual([[6, 3]])
+      // PPI headers in front of Ethernet frames: SOME/IP service discovery, unicast and multicast
       const ppi = yield* collectCapture(fixture("formats/ndpi/someip_sd_sample.pcap"))
-      expect(ppi.findings.map((f) => [f.code, f.count])).toEqual([["skipped_link_type", 6]])
+      expect(ppi.findings).toEqual([])
+      expect(ppi.flows.map((f) => [f.src_ip, f.dst_ip, f.dst_port, f.fwd_packets, f.bwd_packets])).toEqual([
+        ["192.168.88.73", "235.2.3.5", 30490, 2, 0],
+        ["192.168.88.77", "192.168.88.73", 30490, 2, 2]
+      ])
+      // frame 3 of null_loopback.pcap has the header 0f 00 08 00: no address family, EtherType IPv4 (as Wireshark reads it)
+      const loop = yield* collectCapture(fixture("formats/pcapplusplus/null_loopback.pcap"))
+      expect(loop.findings.map((f) => f.code)).toEqual([])
+      expect(loop.flows.some((f) => f.src_ip === "10.0.0.138" && f.src_port === 53)).toBe(true)
       const netlink = yield* collectCapture(fixture("formats/pcapplusplus/microsecs_big_endian.pcap"))
       expect(netlink.findings.map((f) => [f.code, f.count])).toEqual([["skipped_link_type", 13]])
       const many = yield* readCounted(fixture("formats/pcapplusplus/many_interfaces-1.pcapng"))

@@ -3,11 +3,12 @@
  *
  * Holds: `findNetwork` for Ethernet (802.1Q, 802.1ad/QinQ, MPLS, PPPoE session), Linux SLL
  * and SLL2, raw IP (LINKTYPE_RAW 101, DLT_RAW 12/14, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229), BSD
- * NULL and LOOP (address family in either byte order), PPP and Cisco HDLC. It writes into a
- * small reusable result object and allocates nothing.
+ * NULL and LOOP (address family in either byte order; else an IPv4/IPv6 EtherType in the last two
+ * bytes, as Wireshark reads it), PPP, Cisco HDLC and PPI (192: its header skipped, the frame decoded by the
+ * link type PPI names). It writes into a small reusable result object and allocates nothing.
  * Does not hold: IP or transport decoding (see `packet-decoder.ts`).
  */
-import { u16, u32, u32le } from "../hints/wire-fields.js"
+import { u16, u16le, u32, u32le } from "../hints/wire-fields.js"
 
 export const LINK_OK = 0
 /** the link type is not one this decoder knows */
@@ -30,7 +31,7 @@ const ETH_IPV4 = 0x0800
 const ETH_IPV6 = 0x86dd
 
 /** the set of link types `findNetwork` understands */
-export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276])
+export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 192, 228, 229, 276])
 
 /** Dispatch on an EtherType at `type`, payload at `at`; VLAN tags, MPLS and PPPoE are walked. */
 const ethertype = (buf: Buffer, type: number, at: number, end: number, out: LinkResult): number => {
@@ -110,8 +111,19 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
       out.netStart = start + 4
       if (family === 2) out.version = 4
       else if (AF_INET6.has(family)) out.version = 6
+      // not an address family: a header whose last two bytes hold the EtherType (network order)
+      else if (u16(buf, start + 2) === ETH_IPV4) out.version = 4
+      else if (u16(buf, start + 2) === ETH_IPV6) out.version = 6
       else return LINK_NON_IP
       return LINK_OK
+    }
+    case 192: {
+      // PPI: version, flags, header length (LE), the link type of the frame after it (LE)
+      if (caplen < 8) return LINK_SHORT
+      const length = u16le(buf, start + 2)
+      const inner = u32le(buf, start + 4)
+      if (length < 8 || length >= caplen) return LINK_SHORT
+      return inner === 192 ? LINK_UNSUPPORTED : findNetwork(buf, start + length, caplen - length, inner, out)
     }
     case 9:
     case 50: {
