@@ -7,7 +7,7 @@ import { it } from "@effect/vitest"
 import { Effect } from "effect"
 import { describe, expect } from "vitest"
 import { collectCapture, type FlowRow } from "./helpers/collect.js"
-import { ether, icmpEcho, ipv4, ipv6, pcap, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, tcp, udp, type Rec } from "./helpers/frames.js"
+import { ether, icmpEcho, ip6, ipv4, ipv6, pcap, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, tcp, udp, type Rec } from "./helpers/frames.js"
 import { tempFile } from "./helpers/temp-files.js"
 
 const C = "10.0.0.1"
@@ -201,6 +201,41 @@ describe("flow meter: keys", () => {
       expect(flows.map((f) => [f.ip_version, f.src_port, f.dst_port, f.fwd_bytes, f.fwd_payload_bytes])).toEqual([
         [4, 1234, 80, 48, 0],
         [6, 1234, 80, 40 + 28 + 20, 0]
+      ])
+    }))
+
+  it.effect("an IPv6 routing header with segments left keys the flow on the final destination, so replies join it", () =>
+    Effect.gen(function* () {
+      const A = "2001:db8::a"
+      const HOP = "2001:db8::1"
+      const FINAL = "2001:db8::f"
+      const routing = (type: number, addresses: ReadonlyArray<string>, left: number): Buffer => {
+        const b = Buffer.alloc(8 + 16 * addresses.length)
+        b[1] = addresses.length * 2
+        b[2] = type
+        b[3] = left
+        addresses.forEach((address, i) => ip6(address).copy(b, 8 + 16 * i))
+        return b
+      }
+      const out = (sport: number, rh: Buffer): Rec => ({ t: T0, frame: ether(ipv6(A, HOP, 17, udp(sport, 53), [[43, rh]]), 0x86dd) })
+      const back = (sport: number): Rec => ({ t: T0 + 1, frame: ether(ipv6(FINAL, A, 17, udp(53, sport)), 0x86dd) })
+      const { flows } = yield* run([
+        // type 0: the last address; type 2 (Mobile IPv6): its one address; type 4 (segment routing): segment list [0]
+        out(1, routing(0, ["2001:db8::2", FINAL], 2)),
+        back(1),
+        out(2, routing(2, [FINAL], 1)),
+        back(2),
+        out(3, routing(4, [FINAL, "2001:db8::2"], 1)),
+        back(3),
+        // no segments left: the header's destination is the final one
+        out(4, routing(0, [FINAL], 0))
+      ])
+      const byPort = [...flows].sort((x, y) => (x.src_port ?? 0) - (y.src_port ?? 0))
+      expect(byPort.map((f) => [f.src_port, f.dst_ip, f.fwd_packets, f.bwd_packets])).toEqual([
+        [1, FINAL, 1, 1],
+        [2, FINAL, 1, 1],
+        [3, FINAL, 1, 1],
+        [4, HOP, 1, 0]
       ])
     }))
 

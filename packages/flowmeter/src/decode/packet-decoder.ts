@@ -120,6 +120,21 @@ const ipv4 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
   return DECODE_OK
 }
 
+/**
+ * A routing header with segments left names the packet's final destination, which replaces the
+ * header's (the next hop): type 0 (RFC 2460) its last address, type 2 (Mobile IPv6) its one
+ * address, type 4 (segment routing) segment list [0]. Zeek and Wireshark key connections the same
+ * way, so both directions of a routed exchange meet in one flow.
+ */
+const finalDestination = (buf: Buffer, t: number, capEnd: number, d: Decoded): void => {
+  const words = buf[t + 1]!
+  if (t + 4 > capEnd || buf[t + 3]! === 0 || words < 2) return
+  const type = buf[t + 2]!
+  const at = type === 0 ? t + 8 + 16 * ((words >> 1) - 1) : type === 2 || type === 4 ? t + 8 : -1
+  if (at < 0 || (type === 2 && words !== 2) || at + 16 > capEnd) return
+  for (let i = 0; i < 4; i++) d.dst[i] = u32(buf, at + 4 * i)
+}
+
 const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
   if (o + 40 > end) return DECODE_MALFORMED
   const plen = u16(buf, o + 4)
@@ -138,6 +153,7 @@ const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
   for (let n = 0; n < 16; n++) {
     if (nh === 0 || nh === 43 || nh === 60 || nh === 135 || nh === 139 || nh === 140) {
       if (t + 2 > capEnd) break
+      if (nh === 43) finalDestination(buf, t, capEnd, d)
       const next = buf[t]!
       t += (buf[t + 1]! + 1) * 8
       nh = next
