@@ -58,6 +58,12 @@ export const summaryFindings = (
   )
   add("evicted", "warn", c.evicted, `${c.evicted} flow(s) ended early because max_flows open flows were reached`)
   add("no_timestamp", "info", c.noTimestamp, `${c.noTimestamp} simple packet block(s) carry no timestamp; the previous packet's time was used`)
+  add(
+    "bad_timestamp",
+    "warn",
+    c.badTimestamp,
+    `${c.badTimestamp} packet(s) carry a time more than 285 years from 1970, which µs since the epoch cannot hold; the previous packet's time was used`
+  )
   add("corrupt_record", "warn", damageUnreported, `${damageUnreported} further damaged record(s) not reported one by one`)
   return out
 }

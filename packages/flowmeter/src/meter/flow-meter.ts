@@ -29,6 +29,8 @@ export interface MeterCounters {
   orphanFragments: number
   evicted: number
   noTimestamp: number
+  /** packets whose timestamp µs since the epoch cannot hold exactly (beyond ±2^53 µs, about 285 years) */
+  badTimestamp: number
   /** unsupported link type → frames skipped */
   readonly linkTypes: Map<number, number>
 }
@@ -41,6 +43,7 @@ export const newCounters = (): MeterCounters => ({
   orphanFragments: 0,
   evicted: 0,
   noTimestamp: 0,
+  badTimestamp: 0,
   linkTypes: new Map()
 })
 
@@ -77,7 +80,9 @@ export class FlowMeter {
   packet(pkt: PacketView): void {
     let ts = pkt.tsUs
     const noTs = Number.isNaN(ts)
-    if (noTs) ts = Number.isFinite(this.clock) ? this.clock : 0
+    // a time past ±2^53 µs would reach the int64 columns rounded or wrapped: the previous time stands in
+    const badTs = !noTs && !(ts >= -Number.MAX_SAFE_INTEGER && ts <= Number.MAX_SAFE_INTEGER)
+    if (noTs || badTs) ts = Number.isFinite(this.clock) ? this.clock : 0
     if (ts > this.clock) this.clock = ts
     const now = this.clock
     this.resumeAt = pkt.recordOffset
@@ -101,6 +106,7 @@ export class FlowMeter {
         // before its first fragment: held until that comes (or counted an orphan)
         c.packets++
         if (noTs) c.noTimestamp++
+        if (badTs) c.badTimestamp++
         this.frags.hold(d, now, ts, len, d.payloadLen)
         this.resumeAt = pkt.nextOffset
         return
@@ -153,6 +159,7 @@ export class FlowMeter {
     // from here on nothing can end a flow, so state changes are safe for checkpoints
     c.packets++
     if (noTs) c.noTimestamp++
+    if (badTs) c.badTimestamp++
     if (d.truncated || pkt.cutShort) c.truncated++
     const held = d.fragment === FRAG_FIRST ? this.frags.remember(d, now) : undefined
     let forward: boolean
