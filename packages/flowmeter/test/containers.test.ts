@@ -53,6 +53,54 @@ describe("link types", () => {
       }
     }))
 
+  it.effect("a NULL header that is no address family but ends in the IPv4/IPv6 EtherType is read as Wireshark reads it", () =>
+    Effect.gen(function* () {
+      const cases: Array<[Buffer, number]> = [
+        [nullLink(v4(1), 0x0f000800, false), 4],
+        [nullLink(v6(3), 0x000086dd, false), 6]
+      ]
+      for (const [frame, version] of cases) {
+        const { flows } = yield* read(pcap([{ t: T0, frame }], { linkType: 0 }))
+        expect(flows.map((f) => f.ip_version)).toEqual([version])
+      }
+      // ARP's EtherType is not IP; 1000 is neither a family nor an EtherType; 0x0800 in the first two bytes is not where it goes
+      for (const [family, littleEndian] of [[0x0f000806, false], [1000, false], [0x0f000800, true]] as const) {
+        const { flows, findings } = yield* read(pcap([{ t: T0, frame: nullLink(v4(4), family, littleEndian) }], { linkType: 0 }))
+        expect([flows.length, findings.map((f) => f.code)]).toEqual([0, ["non_ip"]])
+      }
+    }))
+
+  it.effect("PPI (192): the header is skipped and the frame read by the link type it names", () =>
+    Effect.gen(function* () {
+      const ppi = (inner: number, frame: Buffer, length = 8): Buffer => {
+        const head = Buffer.alloc(length)
+        head.writeUInt16LE(length, 2)
+        head.writeUInt32LE(inner, 4)
+        return Buffer.concat([head, frame])
+      }
+      const { flows, findings } = yield* read(
+        pcap(
+          [
+            { t: T0, frame: ppi(1, ether(v4(1))) },
+            { t: T0, frame: ppi(113, sll(v6(2), 0x86dd), 32) },
+            { t: T0, frame: ppi(105, Buffer.alloc(40)) },
+            { t: T0, frame: ppi(192, ppi(1, ether(v4(3)))) },
+            { t: T0, frame: ppi(1, Buffer.alloc(0), 60) }
+          ],
+          { linkType: 192 }
+        )
+      )
+      expect(flows.map((f) => [f.ip_version, f.src_port])).toEqual([
+        [4, 1],
+        [6, 2]
+      ])
+      // 802.11 inside and PPI inside PPI are not decoded; a header longer than the frame is malformed
+      expect(findings.map((f) => [f.code, f.count])).toEqual([
+        ["skipped_link_type", 2],
+        ["malformed_packet", 1]
+      ])
+    }))
+
   it.effect("frames of unsupported link types are skipped with one finding per link type", () =>
     Effect.gen(function* () {
       const ng = new PcapngWriter()
@@ -75,6 +123,23 @@ describe("link types", () => {
 })
 
 describe("pcapng", () => {
+  it.effect("a time that µs since the epoch cannot hold takes the previous packet's time and is reported", () =>
+    Effect.gen(function* () {
+      const ng = new PcapngWriter()
+        .shb()
+        .idb(1)
+        .epb(0, BigInt(T0) * 1_000_000n, ether(v4(1)))
+        .epb(0, 2n ** 64n - 1n, ether(v4(1)))
+        .epb(0, BigInt(T0 + 1) * 1_000_000n, ether(v4(2)))
+        .finish()
+      const { flows, findings } = yield* read(ng, "x.pcapng")
+      expect(flows.map((f) => [f.src_port, f.fwd_packets, f.first_seen_us, f.last_seen_us])).toEqual([
+        [1, 2, T0 * 1e6, T0 * 1e6],
+        [2, 1, (T0 + 1) * 1e6, (T0 + 1) * 1e6]
+      ])
+      expect(findings.map((f) => [f.code, f.severity, f.count])).toEqual([["bad_timestamp", "warn", 1]])
+    }))
+
   it.effect("sections of both byte orders, interfaces with their own tsresol/tsoffset, EPB/SPB/PB, unknown blocks skipped", () =>
     Effect.gen(function* () {
       const ng = new PcapngWriter(true)
