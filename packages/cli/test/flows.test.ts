@@ -1,5 +1,5 @@
 import { describeFixtures, fixture } from "@hashhound/testkit"
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, gunzipSync, gzipSync } from "node:zlib"
@@ -88,6 +88,52 @@ describeFixtures("hashhound flows on real inputs", () => {
     expect(ids.filter((id) => id?.startsWith("flows/") && id.includes("same-names/a/x.pcap/"))).not.toHaveLength(0)
     expect(stderr).toMatch(/warn: \S*same-names\/a\/x\.pcap truncated_file/)
     expect(stderr).not.toMatch(/warn: x\.pcap /)
+  })
+
+  it("capture metering flags: --byte-layer link counts bytes as tshark does, the timeouts split flows, an export is left as it is", () => {
+    const rowsOf = (path: string) =>
+      readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    const infected = fixture("normal/infectedPCAP-infected.pcap")
+    const byLayer = (layer: string) => {
+      const out = join(work, `layer-${layer}.jsonl`)
+      expect(hashhound(["flows", infected, "--out", out, "--byte-layer", layer], work).code).toBe(0)
+      const flow = rowsOf(out).find((row) => row["src_port"] === 1061)!
+      return [flow["fwd_packets"], flow["fwd_bytes"], flow["bwd_packets"], flow["bwd_bytes"]]
+    }
+    // tshark -z conv,tcp: 192.168.23.129:1061 <-> 59.53.91.102:80, 8 frames 1243 bytes out, 8 frames 2846 bytes back
+    expect(byLayer("link")).toEqual([8, 1243, 8, 2846])
+    // IP bytes: less each frame's 14-byte Ethernet header and the padding of frames under 60 bytes (30 and 20 bytes here)
+    expect(byLayer("ip")).toEqual([8, 1243 - 8 * 14 - 30, 8, 2846 - 8 * 14 - 20])
+
+    // one Monero connection over 1,154 s whose longest pause is 60 s
+    const monero = fixture("mining/peafowl-monero.pcap")
+    const count = (flags: ReadonlyArray<string>) => {
+      const out = join(work, "timeouts.jsonl")
+      const { code } = hashhound(["flows", monero, "--out", out, ...flags], work)
+      expect(code).toBe(0)
+      return rowsOf(out).map((row) => row["end_reason"])
+    }
+    expect(count([])).toEqual(["eof"])
+    expect(count(["--idle-timeout", "30"]).filter((reason) => reason === "idle").length).toBeGreaterThan(5)
+    expect(count(["--active-timeout", "600"])).toEqual(["active", "eof"])
+
+    const zeek = hashhound(["flows", fixture("flows/zeek/infectedPCAP-conn.log"), "--out", join(work, "zeek.jsonl"), "--idle-timeout", "30"], work)
+    expect(zeek.code).toBe(0)
+    expect(zeek.stderr).toContain("--idle-timeout not applied: source.zeek-conn takes its flows as the exporter made them")
+    expect(rowsOf(join(work, "zeek.jsonl"))).toHaveLength(15)
+  })
+
+  it("refuses a timeout that is not a positive number of seconds, or an unknown byte layer, with exit 2 before reading", () => {
+    const out = join(work, "refused.csv")
+    for (const [flag, value] of [["--idle-timeout", "0"], ["--active-timeout", "0"], ["--byte-layer", "frame"]] as const) {
+      const { code, stderr } = hashhound(["flows", fixture("mining/peafowl-monero.pcap"), "--out", out, flag, value], work)
+      expect(code, flag).toBe(2)
+      expect(stderr, flag).toMatch(flag === "--byte-layer" ? /ip, link/ : /is not a positive number of seconds/)
+      expect(existsSync(out), flag).toBe(false)
+    }
   })
 
   it("refuses an --out that is a folder with exit 2, before reading any input", () => {

@@ -30,7 +30,12 @@ export const PcapConfig = Schema.Struct({
   /** payload packets per flow given to the app-hint parsers */
   hint_packets: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 255)), { default: () => 10 }),
   /** flows per batch */
-  batch_flows: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, MAX_BATCH_ROWS)), { default: () => MAX_BATCH_ROWS })
+  batch_flows: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, MAX_BATCH_ROWS)), { default: () => MAX_BATCH_ROWS }),
+  /**
+   * what byte counts and packet lengths measure: `ip` (IP total length, the flow schema's rule)
+   * or `link` (each frame's length on the wire, as nDPI and tshark count)
+   */
+  byte_layer: Schema.optionalWith(Schema.Literal("ip", "link"), { default: () => "ip" as const })
 })
 export type PcapConfig = typeof PcapConfig.Type
 
@@ -48,6 +53,7 @@ export const meterOptions = (config: PcapConfig, captureName: string): FlowMeter
   spltPackets: config.splt_packets,
   hintPackets: config.hint_packets,
   batchFlows: config.batch_flows,
+  byteLayer: config.byte_layer,
   findingSource: PLUGIN_ID,
   captureName
 })

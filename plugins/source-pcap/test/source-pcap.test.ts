@@ -44,9 +44,11 @@ describe("source.pcap", () => {
       max_flows: 1_000_000,
       splt_packets: 20,
       hint_packets: 10,
-      batch_flows: 65_536
+      batch_flows: 65_536,
+      byte_layer: "ip"
     })
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], idle_timeout_s: 0 }))).toBe(true)
+    expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], byte_layer: "frame" }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: [] }))).toBe(true)
   })
 

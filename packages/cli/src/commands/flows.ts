@@ -9,12 +9,13 @@ import { Args, Command, Options } from "@effect/cli"
 import { Finding, InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Plugin, type UnknownPluginError } from "@hashhound/core"
 import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
 import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline/storage"
-import { Console, Effect, Either, Option, Stream } from "effect"
+import { Console, Effect, Option, Stream } from "effect"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
 import { UsageError } from "../exit.js"
 import { quietOption } from "../options.js"
+import { sourceConfig } from "../source-config.js"
 
 const FORMATS = ["parquet", "csv", "jsonl"] as const
 
@@ -56,11 +57,22 @@ const BATCH_FLOWS = 8192
  */
 const EXPORT_THREADS = 1
 
-/** `{ paths: [file] }`, with `batch_flows` for a source whose config takes it. */
-const sourceConfig = (plugin: Plugin<"source">, file: string, batchFlows: number): Record<string, unknown> => {
-  const small = { paths: [file], batch_flows: batchFlows }
-  return Either.isRight(plugin.decode(small)) ? small : { paths: [file] }
+/** The capture-metering flags: their source config key, for the notes on inputs they do not fit. */
+const METER_FLAGS: Readonly<Record<string, string>> = {
+  idle_timeout_s: "--idle-timeout",
+  active_timeout_s: "--active-timeout",
+  byte_layer: "--byte-layer"
 }
+
+/** A timeout flag's value, refused (exit 2) unless it is a positive number of seconds. */
+const timeoutSetting = (flag: string, key: string, given: Option.Option<number>): Effect.Effect<Record<string, number>, UsageError> =>
+  Option.match(given, {
+    onNone: () => Effect.succeed({}),
+    onSome: (seconds) =>
+      Number.isFinite(seconds) && seconds > 0
+        ? Effect.succeed({ [key]: seconds })
+        : Effect.fail(new UsageError({ option: flag, reason: `${seconds} is not a positive number of seconds` }))
+  })
 
 const formatOf = (out: string, given: Option.Option<FileFormat>): FileFormat => {
   if (Option.isSome(given)) return given.value
@@ -114,14 +126,32 @@ export const flowsCommand = Command.make(
       Options.withDefault(BATCH_FLOWS),
       Options.withDescription(`flows per batch for sources that take batch_flows (default ${BATCH_FLOWS}); smaller uses less memory`)
     ),
+    idleTimeout: Options.float("idle-timeout").pipe(
+      Options.optional,
+      Options.withDescription("captures: a flow with no packet for this many seconds ends (default 120)")
+    ),
+    activeTimeout: Options.float("active-timeout").pipe(
+      Options.optional,
+      Options.withDescription("captures: a flow older than this many seconds ends and the next packet starts a new one (default 1800)")
+    ),
+    byteLayer: Options.choice("byte-layer", ["ip", "link"]).pipe(
+      Options.optional,
+      Options.withDescription("captures: ip (IP total length, the flow schema's rule; default) or link (each frame's length on the wire, as nDPI and tshark count)")
+    ),
     quiet: quietOption
   },
-  ({ inputs, out, format, source, quiet, batchFlows }) =>
+  ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer }) =>
     Effect.gen(function* () {
       const target = resolve(out)
       // refused before any input is read: the export would otherwise fail only at its very end
       if (statSync(target, { throwIfNoEntry: false })?.isDirectory() === true) {
         return yield* new UsageError({ option: "--out", reason: `${out} is a folder; name the file to write (e.g. ${join(out, "flows.parquet")})` })
+      }
+      const settings = {
+        batch_flows: batchFlows,
+        ...(yield* timeoutSetting("--idle-timeout", "idle_timeout_s", idleTimeout)),
+        ...(yield* timeoutSetting("--active-timeout", "active_timeout_s", activeTimeout)),
+        ...(Option.isSome(byteLayer) ? { byte_layer: byteLayer.value } : {})
       }
       const registry = yield* PluginRegistry
       const storage = yield* Storage
@@ -147,7 +177,10 @@ export const flowsCommand = Command.make(
         Stream.mapEffect(({ file, plugin }) =>
           Effect.gen(function* () {
             if (!quiet) yield* Console.error(`${file}: ${plugin.id}`)
-            const stage = yield* plugin.make(sourceConfig(plugin, file, batchFlows))
+            const config = sourceConfig(plugin, [file], settings)
+            const unfit = config.ignored.flatMap((key) => METER_FLAGS[key] ?? [])
+            if (unfit.length > 0) yield* Console.error(`note: ${file}: ${unfit.join(", ")} not applied: ${plugin.id} takes its flows as the exporter made them`)
+            const stage = yield* plugin.make(config.raw)
             // nothing is stored or resumed: no content hashes (a full extra read of every input), no checkpoints
             const ctx = { dataset: "flows", baseDir: dirname(file), workDir, resumable: false }
             const units = yield* stage.plan(ctx)

@@ -33,6 +33,7 @@ import { chooseMode, progressLayer } from "../progress.js"
 import { detectSource } from "./flows.js"
 import { groupDirs, openAlertSink, readScoringBatch, scoreBatch } from "./score-batches.js"
 import { quietOption } from "../options.js"
+import { sourceConfig } from "../source-config.js"
 
 const FORMATS = ["jsonl", "csv"] as const
 type AlertFormat = (typeof FORMATS)[number]
@@ -55,15 +56,6 @@ const readCard = (dir: string) =>
   })
 
 /** The source's config: the files, plus each training metering setting (and `batch_flows`) the source accepts. */
-const sourceConfig = (plugin: Plugin<"source">, paths: ReadonlyArray<string>, meter: Readonly<Record<string, unknown>>): Record<string, unknown> => {
-  let raw: Record<string, unknown> = { paths: [...paths] }
-  for (const [key, value] of Object.entries(meter)) {
-    const candidate = { ...raw, [key]: value }
-    if (Either.isRight(plugin.decode(candidate))) raw = candidate
-  }
-  return raw
-}
-
 const formatOf = (out: Option.Option<string>, given: Option.Option<AlertFormat>): AlertFormat =>
   Option.isSome(given) ? given.value : Option.isSome(out) && extname(out.value).toLowerCase() === ".csv" ? "csv" : "jsonl"
 
@@ -120,7 +112,7 @@ export const scoreCommand = Command.make(
       }
       if (bySource.size === 0) return yield* new InputError({ path: inputs.join(" "), reason: "no input is a capture or flow export that hashhound reads" })
       const meter = { ...meterSettings(card), ...(Option.isSome(batchFlows) ? { batch_flows: batchFlows.value } : {}) }
-      const sources = [...bySource.values()].map(({ plugin, files: paths }) => ({ type: plugin.id, raw: sourceConfig(plugin, paths, meter) }))
+      const sources = [...bySource.values()].map(({ plugin, files: paths }) => ({ type: plugin.id, raw: sourceConfig(plugin, paths, meter).raw }))
       if (!quiet) for (const source of sources) yield* Console.error(`${source.type}: ${JSON.stringify(source.raw)}`)
 
       const workDir = Option.isSome(work) ? resolve(work.value) : mkdtempSync(join(tmpdir(), "hashhound-score-"))

@@ -78,6 +78,9 @@ describe("chooseThreshold", () => {
 describe("scoringSpec and meterSettings", () => {
   it("meters new inputs like the first training source and computes the card's feature groups", () => {
     expect(meterSettings(card)).toEqual({ idle_timeout_s: 30, active_timeout_s: 60 })
+    // a model trained on link-layer byte counts scores new captures counted the same way
+    const linkCard = { ...card, training_sources: [{ dataset: "lab", type: "source.pcap", raw: { paths: ["x"], byte_layer: "link", max_flows: 9 } }] }
+    expect(meterSettings(linkCard)).toEqual({ byte_layer: "link" })
     const spec = scoringSpec(
       card,
       [
