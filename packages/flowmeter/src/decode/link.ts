@@ -4,8 +4,9 @@
  * Holds: `findNetwork` for Ethernet (802.1Q, 802.1ad/QinQ, MPLS, PPPoE session), Linux SLL
  * and SLL2, raw IP (LINKTYPE_RAW 101, DLT_RAW 12/14, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229), BSD
  * NULL and LOOP (address family in either byte order; else an IPv4/IPv6 EtherType in the last two
- * bytes, as Wireshark reads it), PPP, Cisco HDLC and PPI (192: its header skipped, the frame decoded by the
- * link type PPI names). It writes into a small reusable result object and allocates nothing.
+ * bytes, as Wireshark reads it), PPP, Cisco HDLC, 802.11 data frames with LLC/SNAP (105, and behind
+ * radiotap 127) and PPI (192: its header skipped, the frame decoded by the link type PPI names).
+ * It writes into a small reusable result object and allocates nothing.
  * Does not hold: IP or transport decoding (see `packet-decoder.ts`).
  */
 import { u16, u16le, u32, u32le } from "../hints/wire-fields.js"
@@ -31,7 +32,7 @@ const ETH_IPV4 = 0x0800
 const ETH_IPV6 = 0x86dd
 
 /** the set of link types `findNetwork` understands */
-export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 192, 228, 229, 276])
+export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 276])
 
 /** Dispatch on an EtherType at `type`, payload at `at`; VLAN tags, MPLS and PPPoE are walked. */
 const ethertype = (buf: Buffer, type: number, at: number, end: number, out: LinkResult): number => {
@@ -71,6 +72,25 @@ const ethertype = (buf: Buffer, type: number, at: number, end: number, out: Link
     return LINK_OK
   }
   return LINK_NON_IP
+}
+
+/**
+ * An 802.11 data frame whose body is LLC/SNAP: the EtherType after it. Management and control
+ * frames, data subtypes without a body and protected (encrypted) frames carry no IP to read.
+ */
+const ieee80211 = (buf: Buffer, start: number, end: number, out: LinkResult): number => {
+  if (start + 24 > end) return LINK_SHORT
+  const fc0 = buf[start]!
+  const fc1 = buf[start + 1]!
+  const subtype = fc0 >> 4
+  if (((fc0 >> 2) & 3) !== 2 || (subtype & 0x4) !== 0 || (fc1 & 0x40) !== 0) return LINK_NON_IP
+  let o = start + 24
+  // both DS bits: a fourth address; QoS subtypes: QoS control, and HT control when Order is set
+  if ((fc1 & 0x03) === 0x03) o += 6
+  if ((subtype & 0x8) !== 0) o += (fc1 & 0x80) !== 0 ? 6 : 2
+  if (o + 8 > end) return LINK_SHORT
+  if (buf[o] !== 0xaa || buf[o + 1] !== 0xaa || buf[o + 2] !== 0x03) return LINK_NON_IP
+  return ethertype(buf, u16(buf, o + 6), o + 8, end, out)
 }
 
 const AF_INET6 = new Set([10, 24, 28, 30])
@@ -116,6 +136,15 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
       else if (u16(buf, start + 2) === ETH_IPV6) out.version = 6
       else return LINK_NON_IP
       return LINK_OK
+    }
+    case 105:
+      return ieee80211(buf, start, end, out)
+    case 127: {
+      // radiotap: version, pad, header length (LE), then the 802.11 frame
+      if (caplen < 8) return LINK_SHORT
+      const length = u16le(buf, start + 2)
+      if (length < 8 || length >= caplen) return LINK_SHORT
+      return ieee80211(buf, start + length, end, out)
     }
     case 192: {
       // PPI: version, flags, header length (LE), the link type of the frame after it (LE)
