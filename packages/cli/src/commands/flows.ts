@@ -3,7 +3,9 @@
  * canonical flows in one file. The format of each input is detected from its content by the
  * registered sources' `detect` (not from its name); folders and globs are expanded. Each input's
  * flows carry its file name as `capture` (and in `flow_id`), or its path below the folder all
- * inputs share where two inputs have the same file name.
+ * inputs share where two inputs have the same file name. The capture-metering flags
+ * (`--byte-layer`, `--idle-timeout`, `--active-timeout`) go into each input's source config where
+ * it takes them; an input whose source does not (a flow export) is named in a note.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Finding, InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Plugin, type UnknownPluginError } from "@hashhound/core"
