@@ -134,7 +134,10 @@ const FUZZ_INPUTS = [
   "formats/pcapplusplus/ip6_fragments.pcap",
   "formats/tcpdump/quic_handshake.pcap",
   "formats/tcpdump/mptcp-v1.pcap",
-  "formats/pcapng-test-generator/output_be/advanced/test102.pcapng"
+  "formats/pcapng-test-generator/output_be/advanced/test102.pcapng",
+  // PPI in front of Ethernet, and IPv6 routing headers whose final destination keys the flow
+  "formats/ndpi/someip_sd_sample.pcap",
+  "formats/tcpdump/ipv6-routing-header.pcap"
 ]
 
 describeFixtures(`fuzz: truncated and mutated real captures (${FUZZ_RUNS} runs; HASHHOUND_FUZZ_RUNS for more)`, () => {
