@@ -1,0 +1,91 @@
+/**
+ * The frame decoder on hostile frames of every link type it reads: a link header (random bytes,
+ * or each link type's own with random parts: EtherType chains, 802.11 frame control, PPI and
+ * radiotap lengths, NULL families), then an IP packet or random bytes, a few bytes changed, cut
+ * anywhere and placed inside a larger buffer. It never throws, and
+ * what it reports stays inside the captured bytes. HASHHOUND_FUZZ_RUNS raises the case count.
+ */
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { SUPPORTED_LINK_TYPES } from "../src/decode/link.js"
+import { Decoded, DECODE_MALFORMED, DECODE_OK, decodeFrame } from "../src/decode/packet-decoder.js"
+import { ipv4, ipv6, tcp, TCP_SYN, udp } from "./helpers/frames.js"
+
+const RUNS = Math.max(3000, Number(process.env["HASHHOUND_FUZZ_RUNS"] ?? 0))
+
+const u16le = (value: number): Array<number> => [value & 0xff, (value >> 8) & 0xff]
+
+/** an 802.11 data frame's header sized for its flags (or a few bytes off), then LLC/SNAP */
+const wifiHead = fc
+  .record({
+    type: fc.oneof(fc.constant(2), fc.integer({ min: 0, max: 3 })),
+    subtype: fc.integer({ min: 0, max: 15 }),
+    flags: fc.oneof(fc.constantFrom(0x01, 0x02, 0x03, 0x83, 0x41), fc.integer({ min: 0, max: 255 })),
+    off: fc.oneof(fc.constant(0), fc.integer({ min: -4, max: 4 })),
+    ether: fc.constantFrom(0x0800, 0x86dd)
+  })
+  .map(({ type, subtype, flags, off, ether }) => {
+    const size = ((flags & 0x03) === 0x03 ? 30 : 24) + ((subtype & 0x8) !== 0 ? ((flags & 0x80) !== 0 ? 6 : 2) : 0) + off
+    return [(subtype << 4) | (type << 2), flags, ...new Array<number>(Math.max(0, size - 2)).fill(0), 0xaa, 0xaa, 0x03, 0, 0, 0, ether >> 8, ether & 0xff]
+  })
+const etherHead = fc
+  .array(fc.constantFrom(0x8100, 0x88a8, 0x8847, 0x8864, 0x0800, 0x86dd, 0x0806), { minLength: 1, maxLength: 4 })
+  .map((types) => [...new Array<number>(12).fill(0xaa), ...types.flatMap((type) => [type >> 8, type & 0xff, 0, 1])].slice(0, -2))
+/** a length-prefixed outer header (PPI, radiotap) whose length is often right and sometimes not */
+const outer = (inner: number, length: number): Array<number> => [0, 0, ...u16le(length), inner, 0, 0, 0, ...new Array<number>(Math.max(0, length - 8)).fill(0)]
+
+/** a link type with a header that reaches past its first checks: each link type's own, or random bytes */
+type Linked = readonly [number, ReadonlyArray<number>]
+const linked: fc.Arbitrary<Linked> = fc.oneof(
+  fc.tuple(fc.oneof(fc.constantFrom(...SUPPORTED_LINK_TYPES), fc.integer({ min: 0, max: 300 })), fc.uint8Array({ maxLength: 40 }).map((b) => [...b])),
+  etherHead.map((head): Linked => [1, head]),
+  wifiHead.map((head): Linked => [105, head]),
+  fc.tuple(fc.oneof(fc.constant(8), fc.integer({ min: 0, max: 40 })), wifiHead).map(([length, wifi]): Linked => [127, [...outer(0, length), ...wifi]]),
+  fc
+    .tuple(fc.oneof(fc.constant(8), fc.integer({ min: 0, max: 40 })), fc.oneof(etherHead.map((e): Linked => [1, e]), wifiHead.map((w): Linked => [105, w]), fc.constant<Linked>([192, []])))
+    .map(([length, [inner, frame]]): Linked => [192, [...outer(inner, length), ...frame]]),
+  fc.tuple(fc.constantFrom(0, 108), fc.constantFrom([2, 0, 0, 0], [0, 0, 0, 2], [30, 0, 0, 0], [0x0f, 0, 8, 0], [0, 0, 0x86, 0xdd], [7, 7, 7, 7]))
+)
+
+const network = fc.oneof(
+  fc.constant(ipv4("10.0.0.1", "10.0.0.2", 17, udp(1, 2, Buffer.alloc(8)))),
+  fc.constant(ipv4("10.0.0.1", "10.0.0.2", 6, tcp(1, 2, TCP_SYN))),
+  fc.constant(ipv6("2001:db8::1", "2001:db8::2", 17, udp(1, 2), [[43, Buffer.from([0, 2, 0, 1, 0, 0, 0, 0, ...new Array<number>(16).fill(7)])]])),
+  fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b))
+)
+
+const frames = fc.record({
+  link: linked,
+  body: network,
+  flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+  // half the frames whole, the others cut anywhere
+  cut: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
+  before: fc.integer({ min: 0, max: 16 })
+})
+
+describe("frame decoder on hostile frames", () => {
+  it(`never throws and reports only bytes inside the capture (${RUNS} cases)`, () => {
+    const d = new Decoded()
+    fc.assert(
+      fc.property(frames, ({ link: [linkType, head], body, flips, cut, before }) => {
+        const frame = Buffer.concat([Buffer.from(head), body])
+        for (const [at, value] of flips) if (frame.length > 0) frame[at % frame.length] = value
+        const caplen = Math.floor(cut * frame.length)
+        // the frame sits between other bytes, as in a read buffer, followed by the rest of itself:
+        // reading past caplen would find plausible bytes there, so nothing past it may be used
+        const buf = Buffer.concat([Buffer.alloc(before, 0x45), frame, Buffer.alloc(64, 0x45)])
+        const status = decodeFrame(buf, before, caplen, linkType, d)
+        expect(status >= DECODE_OK && status <= DECODE_MALFORMED).toBe(true)
+        if (status !== DECODE_OK) return
+        const end = before + caplen
+        expect(d.netStart).toBeGreaterThanOrEqual(before)
+        expect(d.netStart).toBeLessThan(end)
+        expect(d.payloadStart).toBeLessThanOrEqual(d.payloadEnd)
+        expect(d.payloadEnd).toBeLessThanOrEqual(end)
+        expect(d.ipLen).toBeGreaterThanOrEqual(0)
+        expect(d.version === 4 || d.version === 6).toBe(true)
+      }),
+      { numRuns: RUNS }
+    )
+  })
+})
