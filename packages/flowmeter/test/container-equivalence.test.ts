@@ -1,7 +1,7 @@
 /**
  * The same packets in another container give the same flows: real captures rewritten by
- * Wireshark's `editcap` as pcapng, as nanosecond pcap and as classic pcap (from pcapng), and
- * gzip-compressed, must meter to the same rows as the original, column for column, except
+ * Wireshark's `editcap` as pcapng, as nanosecond pcap, as Kuznetsov's modified pcap (`modpcap`,
+ * 24-byte record headers) and as classic pcap (from pcapng), and gzip-compressed, must meter to the same rows as the original, column for column, except
  * the columns that name the file (`capture`, and `flow_id`, which embeds it). This checks the
  * readers against an independent writer, on traffic none of them was built for.
  * Skips with a message when the fixtures or `editcap` (Debian: wireshark-common, which tshark
@@ -32,8 +32,8 @@ const rewritten = (path: string, format: string): string => {
 }
 
 const CASES: ReadonlyArray<{ readonly input: string; readonly formats: ReadonlyArray<string> }> = [
-  { input: "mining/peafowl-stratum.pcap", formats: ["pcapng", "nsecpcap"] },
-  { input: "normal/ndpi-443-firefox.pcap", formats: ["pcapng", "nsecpcap"] },
+  { input: "mining/peafowl-stratum.pcap", formats: ["pcapng", "nsecpcap", "modpcap"] },
+  { input: "normal/ndpi-443-firefox.pcap", formats: ["pcapng", "nsecpcap", "modpcap"] },
   { input: "normal/slips-test7-malicious.pcap", formats: ["pcapng", "nsecpcap"] },
   { input: "mining/nesfit-eth-eu1.nanopool.org.pcapng", formats: ["pcap", "nsecpcap"] }
 ]

@@ -30,6 +30,35 @@ describe("classic pcap headers", () => {
   }
 })
 
+describe("modified pcap (Kuznetsov's patched tcpdump, magic 0xa1b2cd34)", () => {
+  /** the same records with the modified format's magic and 24-byte record headers (ifindex, protocol, type, pad) */
+  const modified = (classic: Buffer, littleEndian: boolean): Buffer => {
+    const u32 = (at: number) => (littleEndian ? classic.readUInt32LE(at) : classic.readUInt32BE(at))
+    const head = Buffer.from(classic.subarray(0, 24))
+    if (littleEndian) head.writeUInt32LE(0xa1b2cd34, 0)
+    else head.writeUInt32BE(0xa1b2cd34, 0)
+    const parts = [head]
+    for (let at = 24; at + 16 <= classic.length; at += 16 + u32(at + 8)) {
+      parts.push(classic.subarray(at, at + 16), Buffer.from([0, 0, 0, 2, 8, 0, 0, 0]), classic.subarray(at + 16, at + 16 + u32(at + 8)))
+    }
+    return Buffer.concat(parts)
+  }
+  for (const littleEndian of [true, false]) {
+    it.effect(`${littleEndian ? "little" : "big"}-endian: the same flows as classic pcap; a file cut in a record header says 24 bytes`, () =>
+      Effect.gen(function* () {
+        const records = [0, 1, 2].map((i) => ({ t: T0 + i, frame: ether(v4(100 + i)) }))
+        const classic = yield* read(pcap(records, { littleEndian }))
+        const bytes = modified(pcap(records, { littleEndian }), littleEndian)
+        const mod = yield* read(bytes)
+        expect(mod.flows.map((f) => [f.src_port, f.first_seen_us, f.fwd_bytes])).toEqual(classic.flows.map((f) => [f.src_port, f.first_seen_us, f.fwd_bytes]))
+        expect(mod.findings).toEqual([])
+        const cut = yield* read(bytes.subarray(0, bytes.length - (ether(v4(102)).length + 10)))
+        expect(cut.flows).toHaveLength(2)
+        expect(cut.findings.map((f) => f.message)).toEqual(["file ends inside a record header (14 of 24 bytes)"])
+      }))
+  }
+})
+
 describe("link types", () => {
   it.effect("SLL, SLL2, raw IP (101, 12, 228, 229), NULL and LOOP in both byte orders", () =>
     Effect.gen(function* () {

@@ -1,22 +1,24 @@
 /**
  * Capture container detection by magic number (never by file name).
  *
- * Holds: `sniffContainer` (gzip, zstd, classic pcap in its four magic/byte-order forms,
- * pcapng, or unknown with a short description of what the bytes look like) and the classic
- * pcap file header decoder.
+ * Holds: `sniffContainer` (gzip, zstd, classic pcap in its four magic/byte-order forms and
+ * Kuznetsov's modified pcap (24-byte record headers, as libpcap reads it), pcapng, or unknown
+ * with a short description of what the bytes look like) and the classic pcap file header decoder.
  * Does not hold: record parsing (see `pcap-parser.ts` and `pcapng-parser.ts`).
  */
 
 export type Container =
   | { readonly _tag: "gzip" }
   | { readonly _tag: "zstd" }
-  | { readonly _tag: "pcap"; readonly littleEndian: boolean; readonly nano: boolean }
+  | { readonly _tag: "pcap"; readonly littleEndian: boolean; readonly nano: boolean; readonly modified: boolean }
   | { readonly _tag: "pcapng" }
   | { readonly _tag: "empty" }
   | { readonly _tag: "unknown"; readonly looksLike: string }
 
 const PCAP_US = 0xa1b2c3d4
 const PCAP_NS = 0xa1b23c4d
+/** Alexey Kuznetsov's patched tcpdump: µs times, record headers of 24 bytes (ifindex, protocol, packet type) */
+const PCAP_MODIFIED = 0xa1b2cd34
 export const PCAPNG_SHB = 0x0a0d0d0a
 
 const u32le = (head: Uint8Array, at: number): number =>
@@ -29,11 +31,15 @@ export const sniffContainer = (head: Uint8Array): Container => {
   if (head.length < 4) return { _tag: "unknown", looksLike: `only ${head.length} byte(s)` }
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return { _tag: "zstd" }
   const le = u32le(head, 0)
-  if (le === PCAP_US) return { _tag: "pcap", littleEndian: true, nano: false }
-  if (le === PCAP_NS) return { _tag: "pcap", littleEndian: true, nano: true }
   const be = ((head[0]! << 24) >>> 0) + ((head[1]! << 16) | (head[2]! << 8) | head[3]!)
-  if (be === PCAP_US) return { _tag: "pcap", littleEndian: false, nano: false }
-  if (be === PCAP_NS) return { _tag: "pcap", littleEndian: false, nano: true }
+  for (const [magic, littleEndian] of [
+    [le, true],
+    [be, false]
+  ] as const) {
+    if (magic === PCAP_US || magic === PCAP_NS || magic === PCAP_MODIFIED) {
+      return { _tag: "pcap", littleEndian, nano: magic === PCAP_NS, modified: magic === PCAP_MODIFIED }
+    }
+  }
   if (le === PCAPNG_SHB) return { _tag: "pcapng" }
   return { _tag: "unknown", looksLike: describeHead(head) }
 }
@@ -58,17 +64,20 @@ const describeHead = (head: Uint8Array): string => {
 export interface PcapHeader {
   readonly littleEndian: boolean
   readonly nano: boolean
+  /** record headers of 24 bytes (Kuznetsov's modified pcap) instead of 16 */
+  readonly modified: boolean
   readonly snaplen: number
   readonly linkType: number
 }
 
 /** The classic pcap global header (24 bytes); undefined when `head` is shorter. */
-export const pcapHeader = (head: Uint8Array, littleEndian: boolean, nano: boolean): PcapHeader | undefined => {
+export const pcapHeader = (head: Uint8Array, littleEndian: boolean, nano: boolean, modified = false): PcapHeader | undefined => {
   if (head.length < 24) return undefined
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength)
   return {
     littleEndian,
     nano,
+    modified,
     snaplen: view.getUint32(16, littleEndian),
     // upper bits carry FCS information; the link type is the low 16 bits
     linkType: view.getUint32(20, littleEndian) & 0xffff

@@ -53,7 +53,7 @@ export const inspectCapture = async (path: string): Promise<CaptureKind> => {
     case "empty":
       return { _tag: "empty", gzip, cutShort: 0 }
     case "pcap": {
-      const header = pcapHeader(head, inner.littleEndian, inner.nano)
+      const header = pcapHeader(head, inner.littleEndian, inner.nano, inner.modified)
       return header === undefined ? { _tag: "empty", gzip, cutShort: head.length } : { _tag: "pcap", header, gzip }
     }
     case "pcapng":

@@ -1,7 +1,8 @@
 /**
- * Classic pcap record parser (µs and ns, either byte order) with damage recovery.
+ * Classic pcap record parser (µs and ns, either byte order; the 24-byte record headers of
+ * Kuznetsov's modified pcap) with damage recovery.
  *
- * Holds: `PcapParser`, which walks 16-byte record headers through a ByteWindow, refuses
+ * Holds: `PcapParser`, which walks record headers through a ByteWindow, refuses
  * records longer than MAX_RECORD (damage, never an allocation), hands a cut-short last record
  * on as far as it goes, and after damage scans forward for a plausible record header (sane
  * timestamp, incl_len ≤ snaplen and ≤ orig_len) that is followed by another plausible header.
@@ -15,7 +16,6 @@ import { STEP_END, STEP_NEED, STEP_PACKET, type CaptureParser, type DamageSink, 
 /** Largest captured length accepted for one record. */
 export const MAX_RECORD = 256 * 1024
 
-const HDR = 16
 /** how far (seconds) a resynchronised timestamp may lie from the last good one */
 const RESYNC_TS_WINDOW_S = 366 * 86400
 
@@ -25,6 +25,8 @@ export class PcapParser implements CaptureParser {
   readonly nano: boolean
   readonly snaplen: number
   readonly linkType: number
+  /** record header bytes: 16, or 24 in the modified format (its extra fields are not used) */
+  private readonly hdr: number
   private resyncing = false
   private resyncFrom = 0
   private damageAt = 0
@@ -37,8 +39,10 @@ export class PcapParser implements CaptureParser {
   ) {
     this.le = header.littleEndian
     this.nano = header.nano
-    this.snaplen = header.snaplen
     this.linkType = header.linkType
+    this.hdr = header.modified ? 24 : 16
+    // libpcap: the modified format's Ethernet snaplen leaves out the 14-byte link header
+    this.snaplen = header.modified && header.snaplen > 0 && this.linkType === 1 ? header.snaplen + 14 : header.snaplen
   }
 
   private u32(buf: Buffer, at: number): number {
@@ -52,11 +56,12 @@ export class PcapParser implements CaptureParser {
         if (step !== STEP_PACKET) return step
         continue
       }
+      const hdr = this.hdr
       const avail = w.end - w.start
-      if (avail < HDR) {
+      if (avail < hdr) {
         if (!w.eof) return STEP_NEED
         if (avail > 0) {
-          this.sink.damage("truncated_file", w.offset, `file ends inside a record header (${avail} of 16 bytes)`)
+          this.sink.damage("truncated_file", w.offset, `file ends inside a record header (${avail} of ${hdr} bytes)`)
           w.start = w.end
         }
         return STEP_END
@@ -74,18 +79,18 @@ export class PcapParser implements CaptureParser {
       out.buf = buf
       out.recordOffset = w.base + s
       out.recordStartInBuf = s
-      out.start = s + HDR
+      out.start = s + hdr
       out.origLen = orig
       out.linkType = this.linkType
       out.tsUs = tsSec * 1e6 + (this.nano ? Math.floor(sub / 1000) : sub)
-      if (avail < HDR + incl) {
+      if (avail < hdr + incl) {
         if (!w.eof) return STEP_NEED
         this.sink.damage(
           "truncated_file",
           w.base + s,
-          `file ends inside a record: ${avail - HDR} of ${incl} captured bytes present`
+          `file ends inside a record: ${avail - hdr} of ${incl} captured bytes present`
         )
-        out.caplen = avail - HDR
+        out.caplen = avail - hdr
         out.cutShort = true
         out.nextOffset = w.base + w.end
         w.start = w.end
@@ -94,8 +99,8 @@ export class PcapParser implements CaptureParser {
       }
       out.caplen = incl
       out.cutShort = false
-      out.nextOffset = w.base + s + HDR + incl
-      w.start = s + HDR + incl
+      out.nextOffset = w.base + s + hdr + incl
+      w.start = s + hdr + incl
       this.lastTsSec = tsSec
       return STEP_PACKET
     }
@@ -124,12 +129,13 @@ export class PcapParser implements CaptureParser {
   }
 
   private scan(w: ByteWindow): Step {
+    const hdr = this.hdr
     const buf = w.buf
     let p = Math.max(this.resyncFrom - w.base, w.start)
-    for (; p + HDR <= w.end; p++) {
+    for (; p + hdr <= w.end; p++) {
       if (!this.plausible(buf, p)) continue
-      const q = p + HDR + this.u32(buf, p + 8)
-      if (q + HDR > w.end) {
+      const q = p + hdr + this.u32(buf, p + 8)
+      if (q + hdr > w.end) {
         if (q === w.end && w.eof) return this.found(w, p)
         if (w.eof) continue
         // keep the candidate in the window and ask for more
@@ -150,7 +156,7 @@ export class PcapParser implements CaptureParser {
       return STEP_END
     }
     // nothing here; drop what was scanned but keep the last bytes that may start a header
-    const keep = Math.max(w.start, w.end - HDR + 1)
+    const keep = Math.max(w.start, w.end - hdr + 1)
     w.start = keep
     this.resyncFrom = w.base + keep
     return STEP_NEED
