@@ -37,7 +37,7 @@ describe("modified pcap (Kuznetsov's patched tcpdump, magic 0xa1b2cd34)", () => 
     const head = Buffer.from(classic.subarray(0, 24))
     if (littleEndian) head.writeUInt32LE(0xa1b2cd34, 0)
     else head.writeUInt32BE(0xa1b2cd34, 0)
-    const parts = [head]
+    const parts: Array<Buffer> = [head]
     for (let at = 24; at + 16 <= classic.length; at += 16 + u32(at + 8)) {
       parts.push(classic.subarray(at, at + 16), Buffer.from([0, 0, 0, 2, 8, 0, 0, 0]), classic.subarray(at + 16, at + 16 + u32(at + 8)))
     }

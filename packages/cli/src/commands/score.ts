@@ -55,7 +55,6 @@ const readCard = (dir: string) =>
     })
   })
 
-/** The source's config: the files, plus each training metering setting (and `batch_flows`) the source accepts. */
 const formatOf = (out: Option.Option<string>, given: Option.Option<AlertFormat>): AlertFormat =>
   Option.isSome(given) ? given.value : Option.isSome(out) && extname(out.value).toLowerCase() === ".csv" ? "csv" : "jsonl"
 
