@@ -131,27 +131,34 @@ const ourVolume = (ours: Pair["ours"]): Volume => {
   return v
 }
 
-/** Our volume against tshark's: `same` frames and bytes, or at least theirs (`covers`). */
+/**
+ * Our volume against tshark's: the `same` frames and bytes, or at least theirs (`covers`). One
+ * conversation's bytes are compared to tshark's printing; several conversations' only when tshark
+ * printed all of them in bytes (a sum of rounded kB says little).
+ */
 const compareVolume = (pair: Pair): { same: boolean; covers: boolean } => {
   const ours = ourVolume(pair.ours)
-  let abFrames = 0
-  let baFrames = 0
-  let bytesFit = pair.theirs.length === 1
-  let abExact = 0
-  let baExact = 0
+  const theirs = { abFrames: 0, baFrames: 0, abBytes: 0, baBytes: 0 }
+  const printed: Array<readonly [number, readonly [number, number]]> = []
   for (const { conv, forward } of pair.theirs) {
-    abFrames += forward ? conv.abFrames : conv.baFrames
-    baFrames += forward ? conv.baFrames : conv.abFrames
-    const ab = forward ? conv.abBytes : conv.baBytes
-    const ba = forward ? conv.baBytes : conv.abBytes
-    abExact += ab[0] * ab[1]
-    baExact += ba[0] * ba[1]
-    if (pair.theirs.length === 1) bytesFit = fits(ours.abBytes, ab) && fits(ours.baBytes, ba)
+    const [ab, ba] = forward ? [conv.abBytes, conv.baBytes] : [conv.baBytes, conv.abBytes]
+    theirs.abFrames += forward ? conv.abFrames : conv.baFrames
+    theirs.baFrames += forward ? conv.baFrames : conv.abFrames
+    theirs.abBytes += ab[0] * ab[1]
+    theirs.baBytes += ba[0] * ba[1]
+    printed.push([ours.abBytes, ab], [ours.baBytes, ba])
   }
-  // several conversations on one pair: their byte counts are compared only when all are exact
-  if (pair.theirs.length > 1) bytesFit = pair.theirs.every(({ conv }) => conv.abBytes[1] === 1 && conv.baBytes[1] === 1) ? abExact === ours.abBytes && baExact === ours.baBytes : true
-  const framesSame = abFrames === ours.abFrames && baFrames === ours.baFrames
-  return { same: framesSame && bytesFit, covers: ours.abFrames >= abFrames && ours.baFrames >= baFrames && ours.abBytes + ours.baBytes >= abExact + baExact - 2000 }
+  const bytesSame =
+    pair.theirs.length === 1
+      ? printed.every(([exact, shown]) => fits(exact, shown))
+      : printed.some(([, [, unit]]) => unit !== 1) || (theirs.abBytes === ours.abBytes && theirs.baBytes === ours.baBytes)
+  const framesSame = theirs.abFrames === ours.abFrames && theirs.baFrames === ours.baFrames
+  // tshark's kB may be rounded up: allow its unit in each direction
+  const slack = printed.reduce((most, [, [, unit]]) => Math.max(most, unit === 1 ? 0 : unit), 0) * 2
+  return {
+    same: framesSame && bytesSame,
+    covers: ours.abFrames >= theirs.abFrames && ours.baFrames >= theirs.baFrames && ours.abBytes + ours.baBytes + slack >= theirs.abBytes + theirs.baBytes
+  }
 }
 
 /** Which rule explains a pair that does not agree, or undefined when none does. */
