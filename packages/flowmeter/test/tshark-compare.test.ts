@@ -91,7 +91,11 @@ const conversations = (text: string): Array<Conversation> => {
     if (line.startsWith("TCP Conversations")) protocol = 6
     else if (line.startsWith("UDP Conversations")) protocol = 17
     const m = ROW.exec(line)
-    if (m === null) continue
+    if (m === null) {
+      // a row this parser does not read would silently drop a conversation: fail on it instead
+      expect(line.includes("<->"), `a tshark conversation row in a layout this test does not read: ${line}`).toBe(false)
+      continue
+    }
     const bytes = (value: string, unit: string) => [Number(value.replaceAll(" ", "")), UNITS[unit]!] as const
     out.push({
       protocol,
