@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
 import { inspectCapture } from "../src/capture/open-capture.js"
 import { collectCapture } from "./helpers/collect.js"
-import { ether, ipv4, ipv6, nullLink, pcap, PcapngWriter, sll, sll2, TCP_SYN, tcp, udp } from "./helpers/frames.js"
+import { ether, ipv4, ipv6, nullLink, pcap, PcapngWriter, ppi, radiotap, sll, sll2, TCP_SYN, tcp, udp, wifi } from "./helpers/frames.js"
 import { tempFile } from "./helpers/temp-files.js"
 
 const T0 = 1_700_000_000
@@ -101,23 +101,6 @@ describe("link types", () => {
 
   it.effect("802.11 data frames (105, radiotap 127, PPI): LLC/SNAP to IP; management, empty and protected frames are not IP", () =>
     Effect.gen(function* () {
-      /** an 802.11 data frame: frame control (subtype, flags), addresses, QoS control when QoS, LLC/SNAP, IP */
-      const wifi = (subtype: number, flags: number, network: Buffer, type = 2): Buffer => {
-        const addresses = (flags & 0x03) === 0x03 ? 30 : 24
-        const qos = (subtype & 0x8) !== 0 ? ((flags & 0x80) !== 0 ? 6 : 2) : 0
-        const head = Buffer.alloc(addresses + qos + 8)
-        head[0] = (subtype << 4) | (type << 2)
-        head[1] = flags
-        Buffer.from([0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]).copy(head, addresses + qos)
-        return Buffer.concat([head, network])
-      }
-      const radiotap = (frame: Buffer): Buffer => Buffer.concat([Buffer.from([0, 0, 12, 0, 0x02, 0, 0, 0, 0x10, 0, 0, 0]), frame])
-      const ppi = (frame: Buffer): Buffer => {
-        const head = Buffer.alloc(8)
-        head.writeUInt16LE(8, 2)
-        head.writeUInt32LE(105, 4)
-        return Buffer.concat([head, frame])
-      }
       const plain = yield* read(
         pcap(
           [
@@ -126,7 +109,7 @@ describe("link types", () => {
             { t: T0, frame: wifi(8, 0x83, v4(3)) }, // QoS data with four addresses and HT control
             { t: T0, frame: wifi(4, 0x01, Buffer.alloc(0)) }, // null data
             { t: T0, frame: wifi(0, 0x41, v4(5)) }, // protected
-            { t: T0, frame: wifi(8, 0x00, v4(6), 0) } // a management frame
+            { t: T0, frame: wifi(8, 0x00, v4(6), { type: 0 }) } // a management frame
           ],
           { linkType: 105 }
         )
@@ -135,18 +118,12 @@ describe("link types", () => {
       expect(plain.findings.map((f) => [f.code, f.count])).toEqual([["non_ip", 3]])
       const tapped = yield* read(pcap([{ t: T0, frame: radiotap(wifi(8, 0x01, v4(7))) }], { linkType: 127 }))
       expect(tapped.flows.map((f) => [f.src_port, f.fwd_bytes])).toEqual([[7, 20 + 8 + 10]])
-      const wrapped = yield* read(pcap([{ t: T0, frame: ppi(wifi(0, 0x02, v4(8))) }], { linkType: 192 }))
+      const wrapped = yield* read(pcap([{ t: T0, frame: ppi(105, wifi(0, 0x02, v4(8))) }], { linkType: 192 }))
       expect(wrapped.flows.map((f) => f.src_port)).toEqual([8])
     }))
 
   it.effect("PPI (192): the header is skipped and the frame read by the link type it names", () =>
     Effect.gen(function* () {
-      const ppi = (inner: number, frame: Buffer, length = 8): Buffer => {
-        const head = Buffer.alloc(length)
-        head.writeUInt16LE(length, 2)
-        head.writeUInt32LE(inner, 4)
-        return Buffer.concat([head, frame])
-      }
       const { flows, findings } = yield* read(
         pcap(
           [

@@ -9,30 +9,25 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { SUPPORTED_LINK_TYPES } from "../src/decode/link.js"
 import { Decoded, DECODE_MALFORMED, DECODE_OK, decodeFrame } from "../src/decode/packet-decoder.js"
-import { ipv4, ipv6, tcp, TCP_SYN, udp } from "./helpers/frames.js"
+import { ipv4, ipv6, ppi, radiotap, tcp, TCP_SYN, udp, wifi } from "./helpers/frames.js"
 
 const RUNS = Math.max(3000, Number(process.env["HASHHOUND_FUZZ_RUNS"] ?? 0))
 
-const u16le = (value: number): Array<number> => [value & 0xff, (value >> 8) & 0xff]
-
-/** an 802.11 data frame's header sized for its flags (or a few bytes off), then LLC/SNAP */
+/** an 802.11 header sized for its flags (or a few bytes off), then LLC/SNAP */
 const wifiHead = fc
   .record({
     type: fc.oneof(fc.constant(2), fc.integer({ min: 0, max: 3 })),
     subtype: fc.integer({ min: 0, max: 15 }),
     flags: fc.oneof(fc.constantFrom(0x01, 0x02, 0x03, 0x83, 0x41), fc.integer({ min: 0, max: 255 })),
-    off: fc.oneof(fc.constant(0), fc.integer({ min: -4, max: 4 })),
-    ether: fc.constantFrom(0x0800, 0x86dd)
+    sizeOffset: fc.oneof(fc.constant(0), fc.integer({ min: -4, max: 4 })),
+    ethertype: fc.constantFrom(0x0800, 0x86dd)
   })
-  .map(({ type, subtype, flags, off, ether }) => {
-    const size = ((flags & 0x03) === 0x03 ? 30 : 24) + ((subtype & 0x8) !== 0 ? ((flags & 0x80) !== 0 ? 6 : 2) : 0) + off
-    return [(subtype << 4) | (type << 2), flags, ...new Array<number>(Math.max(0, size - 2)).fill(0), 0xaa, 0xaa, 0x03, 0, 0, 0, ether >> 8, ether & 0xff]
-  })
+  .map(({ subtype, flags, ...o }) => [...wifi(subtype, flags, Buffer.alloc(0), o)])
 const etherHead = fc
   .array(fc.constantFrom(0x8100, 0x88a8, 0x8847, 0x8864, 0x0800, 0x86dd, 0x0806), { minLength: 1, maxLength: 4 })
   .map((types) => [...new Array<number>(12).fill(0xaa), ...types.flatMap((type) => [type >> 8, type & 0xff, 0, 1])].slice(0, -2))
-/** a length-prefixed outer header (PPI, radiotap) whose length is often right and sometimes not */
-const outer = (inner: number, length: number): Array<number> => [0, 0, ...u16le(length), inner, 0, 0, 0, ...new Array<number>(Math.max(0, length - 8)).fill(0)]
+/** a PPI or radiotap length, often right (8) and sometimes not */
+const prefixLength = fc.oneof(fc.constant(8), fc.integer({ min: 0, max: 40 }))
 
 /** a link type with a header that reaches past its first checks: each link type's own, or random bytes */
 type Linked = readonly [number, ReadonlyArray<number>]
@@ -40,10 +35,10 @@ const linked: fc.Arbitrary<Linked> = fc.oneof(
   fc.tuple(fc.oneof(fc.constantFrom(...SUPPORTED_LINK_TYPES), fc.integer({ min: 0, max: 300 })), fc.uint8Array({ maxLength: 40 }).map((b) => [...b])),
   etherHead.map((head): Linked => [1, head]),
   wifiHead.map((head): Linked => [105, head]),
-  fc.tuple(fc.oneof(fc.constant(8), fc.integer({ min: 0, max: 40 })), wifiHead).map(([length, wifi]): Linked => [127, [...outer(0, length), ...wifi]]),
+  fc.tuple(prefixLength, wifiHead).map(([length, frame]): Linked => [127, [...radiotap(Buffer.from(frame), length)]]),
   fc
-    .tuple(fc.oneof(fc.constant(8), fc.integer({ min: 0, max: 40 })), fc.oneof(etherHead.map((e): Linked => [1, e]), wifiHead.map((w): Linked => [105, w]), fc.constant<Linked>([192, []])))
-    .map(([length, [inner, frame]]): Linked => [192, [...outer(inner, length), ...frame]]),
+    .tuple(prefixLength, fc.oneof(etherHead.map((e): Linked => [1, e]), wifiHead.map((w): Linked => [105, w]), fc.constant<Linked>([192, []])))
+    .map(([length, [inner, frame]]): Linked => [192, [...ppi(inner, Buffer.from(frame), length)]]),
   fc.tuple(fc.constantFrom(0, 108), fc.constantFrom([2, 0, 0, 0], [0, 0, 0, 2], [30, 0, 0, 0], [0x0f, 0, 8, 0], [0, 0, 0x86, 0xdd], [7, 7, 7, 7]))
 )
 

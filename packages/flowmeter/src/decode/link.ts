@@ -93,6 +93,16 @@ const ieee80211 = (buf: Buffer, start: number, end: number, out: LinkResult): nu
   return ethertype(buf, u16(buf, o + 6), o + 8, end, out)
 }
 
+/**
+ * The length of a radiotap or PPI header (version, flags or pad, length LE, …): at least 8 and
+ * short of the frame's end; -1 when it is not.
+ */
+const headerLength = (buf: Buffer, start: number, caplen: number): number => {
+  if (caplen < 8) return -1
+  const length = u16le(buf, start + 2)
+  return length < 8 || length >= caplen ? -1 : length
+}
+
 const AF_INET6 = new Set([10, 24, 28, 30])
 
 /** Where the network header of a frame starts. */
@@ -140,18 +150,15 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
     case 105:
       return ieee80211(buf, start, end, out)
     case 127: {
-      // radiotap: version, pad, header length (LE), then the 802.11 frame
-      if (caplen < 8) return LINK_SHORT
-      const length = u16le(buf, start + 2)
-      if (length < 8 || length >= caplen) return LINK_SHORT
-      return ieee80211(buf, start + length, end, out)
+      // radiotap: the 802.11 frame follows its header
+      const length = headerLength(buf, start, caplen)
+      return length < 0 ? LINK_SHORT : ieee80211(buf, start + length, end, out)
     }
     case 192: {
-      // PPI: version, flags, header length (LE), the link type of the frame after it (LE)
-      if (caplen < 8) return LINK_SHORT
-      const length = u16le(buf, start + 2)
+      // PPI: its header names the link type of the frame after it (LE)
+      const length = headerLength(buf, start, caplen)
+      if (length < 0) return LINK_SHORT
       const inner = u32le(buf, start + 4)
-      if (length < 8 || length >= caplen) return LINK_SHORT
       return inner === 192 ? LINK_UNSUPPORTED : findNetwork(buf, start + length, caplen - length, inner, out)
     }
     case 9:

@@ -3,7 +3,8 @@
  * precision, pcapng with several interfaces), small enough to reason about byte by byte.
  *
  * Holds: IPv4/IPv6/TCP/UDP/ICMP packet builders, link-layer wrappers (Ethernet with VLAN
- * tags, Linux SLL/SLL2, BSD NULL/LOOP) and file writers returning Buffers.
+ * tags, Linux SLL/SLL2, BSD NULL/LOOP, 802.11 data frames, PPI and radiotap headers) and file
+ * writers returning Buffers.
  * Does not hold: checksums (the meter never checks them) or anything the meter could use.
  */
 
@@ -158,6 +159,45 @@ export const nullLink = (network: Buffer, family: number, littleEndian: boolean)
   else h.writeUInt32BE(family)
   return Buffer.concat([h, network])
 }
+
+export interface WifiOptions {
+  /** frame type: 2 (data, the default), 0 management, 1 control */
+  readonly type?: number
+  /** the EtherType in the LLC/SNAP header (IPv4 by default) */
+  readonly ethertype?: number
+  /** header bytes added (or, negative, removed) where the flags put the LLC/SNAP header */
+  readonly sizeOffset?: number
+}
+
+/**
+ * An 802.11 frame: frame control (type, subtype, flags), three addresses (four when both DS bits
+ * are set), QoS control for QoS subtypes (and HT control when Order is set), LLC/SNAP, `network`.
+ */
+export const wifi = (subtype: number, flags: number, network: Buffer, o: WifiOptions = {}): Buffer => {
+  const addresses = (flags & 0x03) === 0x03 ? 30 : 24
+  const qos = (subtype & 0x8) !== 0 ? ((flags & 0x80) !== 0 ? 6 : 2) : 0
+  const size = Math.max(2, addresses + qos + (o.sizeOffset ?? 0))
+  const ethertype = o.ethertype ?? 0x0800
+  const head = Buffer.alloc(size + 8)
+  head[0] = (subtype << 4) | ((o.type ?? 2) << 2)
+  head[1] = flags
+  Buffer.from([0xaa, 0xaa, 0x03, 0, 0, 0, ethertype >> 8, ethertype & 0xff]).copy(head, size)
+  return Buffer.concat([head, network])
+}
+
+/** A length-prefixed header (PPI, radiotap: version, flags, length LE, then 4 bytes) that says `length`; at least 8 bytes. */
+const lengthPrefixed = (word: number, frame: Buffer, length: number): Buffer => {
+  const head = Buffer.alloc(Math.max(8, length))
+  head.writeUInt16LE(length, 2)
+  head.writeUInt32LE(word, 4)
+  return Buffer.concat([head, frame])
+}
+
+/** A PPI header naming link type `inner`, before `frame`. */
+export const ppi = (inner: number, frame: Buffer, length = 8): Buffer => lengthPrefixed(inner, frame, length)
+
+/** A radiotap header with no fields present, before an 802.11 `frame`. */
+export const radiotap = (frame: Buffer, length = 8): Buffer => lengthPrefixed(0, frame, length)
 
 export interface Rec {
   /** seconds since the epoch (fractions allowed, µs precision) */
