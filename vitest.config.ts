@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    globalSetup: ["./tools/vitest/temp-root.ts"],
     reporters: ["default", "./tools/vitest/summary-reporter.ts"]
   }
 })

@@ -1,12 +1,15 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { describe, expect, it } from "vitest"
+import { dirname, join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
 import { hashhound } from "./cli-support.js"
+
+// the demo's captures take about 900 MB
+const out = join(mkdtempSync(join(tmpdir(), "hh-demo-")), "run")
+afterAll(() => rmSync(dirname(out), { recursive: true, force: true }))
 
 describe("hashhound demo", () => {
   it("generates lab and production traffic, runs every stage and writes the reports", { timeout: 300_000 }, () => {
-    const out = join(mkdtempSync(join(tmpdir(), "hh-demo-")), "run")
     const { code, stdout, stderr } = hashhound(["demo", "--out", out, "--quiet"], tmpdir())
     expect(code, stderr).toBe(0)
     expect(stdout).toMatch(/run ok/)

@@ -8,10 +8,10 @@
  * not have, a batch size out of range).
  */
 import { describeFixtures, fixture } from "@hashhound/testkit"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { hashhound } from "./cli-support.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-score-"))
@@ -68,6 +68,8 @@ beforeAll(() => {
   expect(generated.code, generated.stderr).toBe(0)
   production = join(dir, "production", readdirSync(join(dir, "production")).find((name) => name.endsWith(".pcap"))!)
 }, 240_000)
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe("hashhound score", () => {
   it("writes one JSONL alert per flow at or above the card's default threshold, highest first, with its top features", { timeout: 120_000 }, () => {
