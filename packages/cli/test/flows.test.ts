@@ -126,12 +126,30 @@ describeFixtures("hashhound flows on real inputs", () => {
     expect(rowsOf(join(work, "zeek.jsonl"))).toHaveLength(15)
   })
 
-  it("refuses a timeout that is not a positive number of seconds, or an unknown byte layer, with exit 2 before reading", () => {
+  it("--tunnels: the ping inside GrePackets.cap's PPTP tunnel is its own flow (inner, the default), or part of the GRE flow (outer)", () => {
+    const capture = fixture("formats/pcapplusplus/GrePackets.cap")
+    const protocols = (flags: ReadonlyArray<string>) => {
+      const out = join(work, "tunnels.jsonl")
+      const { code, stderr } = hashhound(["flows", capture, "--out", out, ...flags], work)
+      expect(code, stderr).toBe(0)
+      const rows = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { protocol: number })
+      return { protocols: rows.map((row) => row.protocol).sort((a, b) => a - b), stderr }
+    }
+    const inner = protocols([])
+    expect(inner.protocols).toEqual([1, 6, 47])
+    expect(inner.stderr).toMatch(/info: GrePackets\.cap tunnelled ×2: .*metered as the packet inside/)
+    expect(protocols(["--tunnels", "inner"]).protocols).toEqual(inner.protocols)
+    const outer = protocols(["--tunnels", "outer"])
+    expect(outer.protocols).toEqual([6, 47])
+    expect(outer.stderr).not.toContain("tunnelled")
+  })
+
+  it("refuses a timeout that is not a positive number of seconds, or an unknown byte layer or tunnel choice, with exit 2 before reading", () => {
     const out = join(work, "refused.csv")
-    for (const [flag, value] of [["--idle-timeout", "0"], ["--active-timeout", "0"], ["--byte-layer", "frame"]] as const) {
+    for (const [flag, value] of [["--idle-timeout", "0"], ["--active-timeout", "0"], ["--byte-layer", "frame"], ["--tunnels", "both"]] as const) {
       const { code, stderr } = hashhound(["flows", fixture("mining/peafowl-monero.pcap"), "--out", out, flag, value], work)
       expect(code, flag).toBe(2)
-      expect(stderr, flag).toMatch(flag === "--byte-layer" ? /ip, link/ : /is not a positive number of seconds/)
+      expect(stderr, flag).toMatch(flag === "--byte-layer" ? /ip, link/ : flag === "--tunnels" ? /inner, outer/ : /is not a positive number of seconds/)
       expect(existsSync(out), flag).toBe(false)
     }
   })

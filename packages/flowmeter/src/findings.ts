@@ -64,6 +64,12 @@ export const summaryFindings = (
     c.badTimestamp,
     `${c.badTimestamp} packet(s) carry a time more than 285 years from 1970, which µs since the epoch cannot hold; the previous packet's time was used`
   )
+  add(
+    "tunnelled",
+    "info",
+    c.tunnelled,
+    `${c.tunnelled} packet(s) came inside a tunnel (GRE, ERSPAN, IP in IP, VXLAN, GENEVE, GTP-U) and were metered as the packet inside`
+  )
   add("corrupt_record", "warn", damageUnreported, `${damageUnreported} further damaged record(s) not reported one by one`)
   return out
 }

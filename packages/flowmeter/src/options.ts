@@ -31,6 +31,11 @@ export interface FlowMeterOptions {
    * default) or `link` (captured frame's original length, as nDPI and Wireshark count).
    */
   readonly byteLayer?: "ip" | "link"
+  /**
+   * What a tunnel packet (GRE, ERSPAN, IP in IP, VXLAN, GENEVE, GTP-U) is metered as: `inner`
+   * (the packet it carries, the default) or `outer` (the tunnel's own headers).
+   */
+  readonly tunnels?: "inner" | "outer"
   /** serialise the meter state after each batch (needed for resume); default true */
   readonly checkpoints?: boolean
   /** bytes read from the file per step (default 4 MiB) */
@@ -48,6 +53,7 @@ export interface ResolvedOptions {
   readonly findingSource: string
   readonly captureName: string | undefined
   readonly linkBytes: boolean
+  readonly decapsulate: boolean
   readonly checkpoints: boolean
   readonly chunkBytes: number
 }
@@ -76,10 +82,11 @@ export const resolveOptions = (options: FlowMeterOptions): ResolvedOptions => ({
   findingSource: options.findingSource ?? "source.pcap",
   captureName: options.captureName,
   linkBytes: options.byteLayer === "link",
+  decapsulate: options.tunnels !== "outer",
   checkpoints: options.checkpoints ?? true,
   chunkBytes: Math.floor(finiteOr(options.chunkBytes, 4 << 20, 64 << 10, 64 << 20))
 })
 
 /** The options that change what flows come out; a checkpoint made under other values is not reused. */
 export const optionsFingerprint = (o: ResolvedOptions): string =>
-  [o.idleTimeoutUs, o.activeTimeoutUs, o.lingerUs, o.maxFlows, o.spltPackets, o.hintPackets, o.batchFlows, o.linkBytes ? 1 : 0].join(",")
+  [o.idleTimeoutUs, o.activeTimeoutUs, o.lingerUs, o.maxFlows, o.spltPackets, o.hintPackets, o.batchFlows, o.linkBytes ? 1 : 0, o.decapsulate ? 1 : 0].join(",")

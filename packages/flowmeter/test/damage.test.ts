@@ -137,7 +137,9 @@ const FUZZ_INPUTS = [
   "formats/pcapng-test-generator/output_be/advanced/test102.pcapng",
   // PPI in front of Ethernet, and IPv6 routing headers whose final destination keys the flow
   "formats/ndpi/someip_sd_sample.pcap",
-  "formats/tcpdump/ipv6-routing-header.pcap"
+  "formats/tcpdump/ipv6-routing-header.pcap",
+  // PPTP's GRE with IP and PPP control frames inside (dtls.pcap above has GTP-U)
+  "formats/pcapplusplus/GrePackets.cap"
 ]
 
 describeFixtures(`fuzz: truncated and mutated real captures (${FUZZ_RUNS} runs; HASHHOUND_FUZZ_RUNS for more)`, () => {

@@ -1,15 +1,16 @@
 /**
  * The frame decoder on hostile frames of every link type it reads: a link header (random bytes,
  * or each link type's own with random parts: EtherType chains, 802.11 frame control, PPI and
- * radiotap lengths, NULL families), then an IP packet or random bytes, a few bytes changed, cut
- * anywhere and placed inside a larger buffer. It never throws, and
- * what it reports stays inside the captured bytes. HASHHOUND_FUZZ_RUNS raises the case count.
+ * radiotap lengths, NULL families), then an IP packet, a tunnel packet (GRE, ERSPAN, PPTP, IP in
+ * IP, VXLAN, GENEVE, GTP-U, one inside another) or random bytes, a few bytes changed, cut
+ * anywhere and placed inside a larger buffer, decoded with tunnels opened or not. It never throws,
+ * and what it reports stays inside the captured bytes. HASHHOUND_FUZZ_RUNS raises the case count.
  */
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { SUPPORTED_LINK_TYPES } from "../src/decode/link.js"
-import { Decoded, DECODE_MALFORMED, DECODE_OK, decodeFrame } from "../src/decode/packet-decoder.js"
-import { ipv4, ipv6, ppi, radiotap, tcp, TCP_SYN, udp, wifi } from "./helpers/frames.js"
+import { Decoded, DECODE_MALFORMED, DECODE_OK, decodeFrame, MAX_TUNNEL_DEPTH } from "../src/decode/packet-decoder.js"
+import { erspan2, erspan3, ether, geneve, gre, gtpU, ipv4, ipv6, ppi, radiotap, tcp, TCP_SYN, udp, vxlan, wifi } from "./helpers/frames.js"
 
 const RUNS = Math.max(3000, Number(process.env["HASHHOUND_FUZZ_RUNS"] ?? 0))
 
@@ -42,12 +43,31 @@ const linked: fc.Arbitrary<Linked> = fc.oneof(
   fc.tuple(fc.constantFrom(0, 108), fc.constantFrom([2, 0, 0, 0], [0, 0, 0, 2], [30, 0, 0, 0], [0x0f, 0, 8, 0], [0, 0, 0x86, 0xdd], [7, 7, 7, 7]))
 )
 
-const network = fc.oneof(
+const plainPacket = fc.oneof(
   fc.constant(ipv4("10.0.0.1", "10.0.0.2", 17, udp(1, 2, Buffer.alloc(8)))),
   fc.constant(ipv4("10.0.0.1", "10.0.0.2", 6, tcp(1, 2, TCP_SYN))),
   fc.constant(ipv6("2001:db8::1", "2001:db8::2", 17, udp(1, 2), [[43, Buffer.from([0, 2, 0, 1, 0, 0, 0, 0, ...new Array<number>(16).fill(7)])]])),
   fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b))
 )
+
+/** each kind of tunnel, around an inner IP packet */
+const TUNNEL_WRAPS: ReadonlyArray<(inner: Buffer) => Buffer> = [
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 47, gre(0x0800, p, { key: true })),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 47, gre(0x6558, ether(p))),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 47, gre(0x88be, erspan2(ether(p)), { sequence: true })),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 47, gre(0x22eb, erspan3(ether(p), true))),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 47, gre(0x880b, Buffer.concat([Buffer.from([0xff, 0x03, 0, 0x21]), p]), { version: 1, key: true, ack: true })),
+  (p) => ipv6("2001:db8::1", "2001:db8::2", 4, p),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 41, p),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 17, udp(5000, 4789, vxlan(ether(p)))),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 17, udp(5000, 6081, geneve(0x6558, ether(p), 4))),
+  (p) => ipv4("192.0.2.1", "192.0.2.2", 17, udp(2152, 2152, gtpU(p, { extension: true })))
+]
+const tunnelPacket = fc
+  .tuple(fc.array(fc.constantFrom(...TUNNEL_WRAPS), { minLength: 1, maxLength: 3 }), plainPacket)
+  .map(([wraps, inner]) => wraps.reduce((packet, wrap) => wrap(packet), inner))
+
+const network = fc.oneof(plainPacket, tunnelPacket)
 
 const frames = fc.record({
   link: linked,
@@ -55,21 +75,22 @@ const frames = fc.record({
   flips: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
   // half the frames whole, the others cut anywhere
   cut: fc.oneof(fc.constant(1), fc.double({ min: 0, max: 1, noNaN: true })),
-  before: fc.integer({ min: 0, max: 16 })
+  before: fc.integer({ min: 0, max: 16 }),
+  tunnels: fc.boolean()
 })
 
 describe("frame decoder on hostile frames", () => {
   it(`never throws and reports only bytes inside the capture (${RUNS} cases)`, () => {
     const d = new Decoded()
     fc.assert(
-      fc.property(frames, ({ link: [linkType, head], body, flips, cut, before }) => {
+      fc.property(frames, ({ link: [linkType, head], body, flips, cut, before, tunnels }) => {
         const frame = Buffer.concat([Buffer.from(head), body])
         for (const [at, value] of flips) if (frame.length > 0) frame[at % frame.length] = value
         const caplen = Math.floor(cut * frame.length)
         // the frame sits between other bytes, as in a read buffer, followed by the rest of itself:
         // reading past caplen would find plausible bytes there, so nothing past it may be used
         const buf = Buffer.concat([Buffer.alloc(before, 0x45), frame, Buffer.alloc(64, 0x45)])
-        const status = decodeFrame(buf, before, caplen, linkType, d)
+        const status = decodeFrame(buf, before, caplen, linkType, d, tunnels)
         expect(status >= DECODE_OK && status <= DECODE_MALFORMED).toBe(true)
         if (status !== DECODE_OK) return
         const end = before + caplen
@@ -79,6 +100,7 @@ describe("frame decoder on hostile frames", () => {
         expect(d.payloadEnd).toBeLessThanOrEqual(end)
         expect(d.ipLen).toBeGreaterThanOrEqual(0)
         expect(d.version === 4 || d.version === 6).toBe(true)
+        expect(d.tunnels).toBeLessThanOrEqual(tunnels ? MAX_TUNNEL_DEPTH : 0)
       }),
       { numRuns: RUNS }
     )

@@ -9,9 +9,10 @@
  * in each direction (bytes exactly where tshark prints them in bytes, else to its kB/MB
  * rounding). Where they do not, the difference must be one of these documented rules, and the
  * table EXPECTED names, per capture, how many endpoint pairs each rule explains:
- * - TUNNEL: tshark also reports the conversation inside a tunnel (GTP-U in dtls.pcap) or inside
- *   packets another protocol carries (OpenFlow packet-in/out in of13_ericsson.pcapng); the meter
- *   keys on the outer headers only, so the inner conversation has no flow.
+ * - TUNNEL: tshark reports a tunnel's own conversation as well as the one inside it; the meter
+ *   meters the packet inside (`tunnels: inner`), so the tunnel's pair (GTP-U's UDP 2152 in
+ *   dtls.pcap) has no flow. tshark also reports conversations inside packets another protocol
+ *   carries (OpenFlow packet-in/out in of13_ericsson.pcapng), which the meter does not open.
  * - FRAGMENTS: tshark reassembles IP fragments and counts a datagram once, at its last
  *   fragment; every fragment is a packet of our flow (later fragments join their first one's).
  * - TCP_CLOSE: after FIN from both sides or a RST, a new SYN, or any packet more than

@@ -35,7 +35,12 @@ export const PcapConfig = Schema.Struct({
    * what byte counts and packet lengths measure: `ip` (IP total length, the flow schema's rule)
    * or `link` (each frame's length on the wire, as nDPI and tshark count)
    */
-  byte_layer: Schema.optionalWith(Schema.Literal("ip", "link"), { default: () => "ip" as const })
+  byte_layer: Schema.optionalWith(Schema.Literal("ip", "link"), { default: () => "ip" as const }),
+  /**
+   * what a tunnel packet (GRE, ERSPAN, IP in IP, VXLAN, GENEVE, GTP-U) is metered as: `inner`
+   * (the packet it carries) or `outer` (the tunnel's own headers, one flow per tunnel)
+   */
+  tunnels: Schema.optionalWith(Schema.Literal("inner", "outer"), { default: () => "inner" as const })
 })
 export type PcapConfig = typeof PcapConfig.Type
 
@@ -54,6 +59,7 @@ export const meterOptions = (config: PcapConfig, captureName: string): FlowMeter
   hintPackets: config.hint_packets,
   batchFlows: config.batch_flows,
   byteLayer: config.byte_layer,
+  tunnels: config.tunnels,
   findingSource: PLUGIN_ID,
   captureName
 })

@@ -45,10 +45,12 @@ describe("source.pcap", () => {
       splt_packets: 20,
       hint_packets: 10,
       batch_flows: 65_536,
-      byte_layer: "ip"
+      byte_layer: "ip",
+      tunnels: "inner"
     })
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], idle_timeout_s: 0 }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], byte_layer: "frame" }))).toBe(true)
+    expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], tunnels: "both" }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: [] }))).toBe(true)
   })
 

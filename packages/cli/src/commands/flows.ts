@@ -63,7 +63,8 @@ const EXPORT_THREADS = 1
 const METER_FLAGS: Readonly<Record<string, string>> = {
   idle_timeout_s: "--idle-timeout",
   active_timeout_s: "--active-timeout",
-  byte_layer: "--byte-layer"
+  byte_layer: "--byte-layer",
+  tunnels: "--tunnels"
 }
 
 /** A timeout flag's value, refused (exit 2) unless it is a positive number of seconds. */
@@ -140,9 +141,13 @@ export const flowsCommand = Command.make(
       Options.optional,
       Options.withDescription("captures: ip (IP total length, the flow schema's rule; default) or link (each frame's length on the wire, as nDPI and tshark count)")
     ),
+    tunnels: Options.choice("tunnels", ["inner", "outer"]).pipe(
+      Options.optional,
+      Options.withDescription("captures: meter a GRE, ERSPAN, IP-in-IP, VXLAN, GENEVE or GTP-U packet as the packet inside (inner; default) or as the tunnel (outer)")
+    ),
     quiet: quietOption
   },
-  ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer }) =>
+  ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer, tunnels }) =>
     Effect.gen(function* () {
       const target = resolve(out)
       // refused before any input is read: the export would otherwise fail only at its very end
@@ -153,7 +158,8 @@ export const flowsCommand = Command.make(
         batch_flows: batchFlows,
         ...(yield* timeoutSetting("--idle-timeout", "idle_timeout_s", idleTimeout)),
         ...(yield* timeoutSetting("--active-timeout", "active_timeout_s", activeTimeout)),
-        ...(Option.isSome(byteLayer) ? { byte_layer: byteLayer.value } : {})
+        ...(Option.isSome(byteLayer) ? { byte_layer: byteLayer.value } : {}),
+        ...(Option.isSome(tunnels) ? { tunnels: tunnels.value } : {})
       }
       const registry = yield* PluginRegistry
       const storage = yield* Storage

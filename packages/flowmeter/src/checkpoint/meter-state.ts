@@ -62,7 +62,7 @@ const readHints = (r: ByteReader): AppHints | undefined => {
 export const writeMeter = (w: ByteWriter, meter: FlowMeter): void => {
   w.f64(meter.clock)
   const c = meter.counters
-  for (const v of [c.packets, c.nonIp, c.malformed, c.truncated, c.orphanFragments, c.evicted, c.noTimestamp, c.badTimestamp]) w.f64(v)
+  for (const v of [c.packets, c.nonIp, c.malformed, c.truncated, c.orphanFragments, c.evicted, c.noTimestamp, c.badTimestamp, c.tunnelled]) w.f64(v)
   w.u32(c.linkTypes.size)
   for (const [type, count] of c.linkTypes) {
     w.u32(type)
@@ -128,6 +128,7 @@ export const readMeter = (r: ByteReader, meter: FlowMeter): Array<PendingReplay>
   c.evicted = r.f64()
   c.noTimestamp = r.f64()
   c.badTimestamp = r.f64()
+  c.tunnelled = r.f64()
   const types = r.u32()
   for (let i = 0; i < types; i++) c.linkTypes.set(r.u32(), r.f64())
   meter.frags.orphans = r.f64()

@@ -35,7 +35,7 @@ const ETH_IPV6 = 0x86dd
 export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 276])
 
 /** Dispatch on an EtherType at `type`, payload at `at`; VLAN tags, MPLS and PPPoE are walked. */
-const ethertype = (buf: Buffer, type: number, at: number, end: number, out: LinkResult): number => {
+export const ethertype = (buf: Buffer, type: number, at: number, end: number, out: LinkResult): number => {
   let t = type
   let o = at
   for (let tags = 0; t === 0x8100 || t === 0x88a8 || t === 0x9100 || t === 0x9200; tags++) {
@@ -103,6 +103,23 @@ const headerLength = (buf: Buffer, start: number, caplen: number): number => {
   return length < 8 || length >= caplen ? -1 : length
 }
 
+/** A PPP frame (address and control bytes optional, protocol field compressed or not) carrying IPv4/IPv6. */
+export const ppp = (buf: Buffer, start: number, end: number, out: LinkResult): number => {
+  let o = start
+  if (o + 2 <= end && buf[o] === 0xff && buf[o + 1] === 0x03) o += 2
+  if (o + 2 > end) return LINK_SHORT
+  let proto = buf[o]!
+  // protocol field compression: one byte when odd
+  if ((proto & 1) === 0) {
+    proto = u16(buf, o)
+    o += 2
+  } else o += 1
+  if (proto !== 0x21 && proto !== 0x57) return LINK_NON_IP
+  out.netStart = o
+  out.version = proto === 0x21 ? 4 : 6
+  return LINK_OK
+}
+
 const AF_INET6 = new Set([10, 24, 28, 30])
 
 /** Where the network header of a frame starts. */
@@ -162,21 +179,8 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
       return inner === 192 ? LINK_UNSUPPORTED : findNetwork(buf, start + length, caplen - length, inner, out)
     }
     case 9:
-    case 50: {
-      let o = start
-      if (caplen >= 2 && buf[o] === 0xff && buf[o + 1] === 0x03) o += 2
-      if (o + 2 > end) return LINK_SHORT
-      let proto = buf[o]!
-      // protocol field compression: one byte when odd
-      if ((proto & 1) === 0) {
-        proto = u16(buf, o)
-        o += 2
-      } else o += 1
-      if (proto !== 0x21 && proto !== 0x57) return LINK_NON_IP
-      out.netStart = o
-      out.version = proto === 0x21 ? 4 : 6
-      return LINK_OK
-    }
+    case 50:
+      return ppp(buf, start, end, out)
     case 104: {
       if (caplen < 4) return LINK_SHORT
       return ethertype(buf, u16(buf, start + 2), start + 4, end, out)

@@ -6,10 +6,13 @@
  * fragments), IPv6 (hop-by-hop, routing, fragment, destination options, AH, mobility and shim6
  * headers), TCP, UDP, SCTP (ports), ICMP/ICMPv6 (no ports) and any other protocol
  * (protocol-only). Lengths come from the IP header, so a snaplen-cut frame still counts its
- * full size; `truncated` says so. Nothing is allocated per packet.
+ * full size; `truncated` says so. Asked to, it looks inside tunnels (see `tunnel.ts`) and decodes
+ * the innermost packet it can, keeping the outer one when the inner does not decode. Nothing is
+ * allocated per packet.
  * Does not hold: the link layer (see `link.ts`) or anything about flows.
  */
 import { findNetwork, LINK_NON_IP, LINK_OK, LINK_UNSUPPORTED, type LinkResult } from "./link.js"
+import { innerNetwork } from "./tunnel.js"
 import { u16, u32 } from "../hints/wire-fields.js"
 
 export const DECODE_OK = 0
@@ -50,7 +53,12 @@ export class Decoded implements LinkResult {
   fragProto = 0
   /** the frame was cut (snaplen) before the end of the IP packet */
   truncated = false
+  /** tunnel layers looked inside: the fields above are the innermost packet's */
+  tunnels = 0
 }
+
+/** tunnels inside tunnels are followed this deep at most */
+export const MAX_TUNNEL_DEPTH = 4
 
 const TCP = 6
 const UDP = 17
@@ -203,19 +211,10 @@ const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
   return DECODE_OK
 }
 
-/** Decode one frame into `d`; the result says whether it is an IP packet the meter can use. */
-export const decodeFrame = (buf: Buffer, start: number, caplen: number, linkType: number, d: Decoded): number => {
-  const link = findNetwork(buf, start, caplen, linkType, d)
-  if (link !== LINK_OK) {
-    if (link === LINK_UNSUPPORTED) return DECODE_UNSUPPORTED_LINK
-    if (link === LINK_NON_IP) return DECODE_NON_IP
-    return DECODE_MALFORMED
-  }
-  const end = start + caplen
-  const o = d.netStart
+/** The IP packet at `o`; `hinted` is the version the layer below named (0: none). */
+const network = (buf: Buffer, o: number, end: number, hinted: number, d: Decoded): number => {
   if (o >= end) return DECODE_MALFORMED
   const nibble = buf[o]! >> 4
-  const hinted = d.version
   let version = hinted === 0 ? nibble : hinted
   if (version !== nibble) {
     // the link layer said one version, the header says another: trust a valid header
@@ -226,4 +225,52 @@ export const decodeFrame = (buf: Buffer, start: number, caplen: number, linkType
   if (version === 4) return ipv4(buf, o, end, d)
   if (version === 6) return ipv6(buf, o, end, d)
   return hinted === 0 ? DECODE_NON_IP : DECODE_MALFORMED
+}
+
+/**
+ * Replace a decoded tunnel packet by the packet inside it, as deep as tunnels go. A fragment
+ * stays as it is (its tunnel payload is not whole), and so does a packet whose inner packet
+ * does not decode: the outer one is decoded again and kept.
+ */
+const decapsulate = (buf: Buffer, frameEnd: number, d: Decoded): void => {
+  let outerStart = d.netStart
+  let outerVersion = d.version
+  let outerEnd = frameEnd
+  for (let depth = 0; depth < MAX_TUNNEL_DEPTH && d.fragment === FRAG_NONE; depth++) {
+    const vlan = d.vlan
+    const end = d.payloadEnd
+    const found = innerNetwork(buf, d.protocol, d.srcPort, d.dstPort, d.payloadStart, end, d)
+    if (found && network(buf, d.netStart, end, d.version, d) === DECODE_OK) {
+      d.tunnels++
+      outerStart = d.netStart
+      outerVersion = d.version
+      outerEnd = end
+      continue
+    }
+    d.netStart = outerStart
+    d.vlan = vlan
+    d.version = outerVersion
+    // the inner header may have been read into `d` in part: read the outer one again
+    if (found) network(buf, outerStart, outerEnd, outerVersion, d)
+    return
+  }
+}
+
+/**
+ * Decode one frame into `d`; the result says whether it is an IP packet the meter can use.
+ * With `tunnels`, a tunnel packet is decoded as the packet it carries (`d.tunnels` counts the
+ * layers removed).
+ */
+export const decodeFrame = (buf: Buffer, start: number, caplen: number, linkType: number, d: Decoded, tunnels = false): number => {
+  d.tunnels = 0
+  const link = findNetwork(buf, start, caplen, linkType, d)
+  if (link !== LINK_OK) {
+    if (link === LINK_UNSUPPORTED) return DECODE_UNSUPPORTED_LINK
+    if (link === LINK_NON_IP) return DECODE_NON_IP
+    return DECODE_MALFORMED
+  }
+  const end = start + caplen
+  const status = network(buf, d.netStart, end, d.version, d)
+  if (status === DECODE_OK && tunnels) decapsulate(buf, end, d)
+  return status
 }

@@ -31,6 +31,8 @@ export interface MeterCounters {
   noTimestamp: number
   /** packets whose timestamp µs since the epoch cannot hold exactly (beyond ±2^53 µs, about 285 years) */
   badTimestamp: number
+  /** packets metered as the packet inside a tunnel */
+  tunnelled: number
   /** unsupported link type → frames skipped */
   readonly linkTypes: Map<number, number>
 }
@@ -44,6 +46,7 @@ export const newCounters = (): MeterCounters => ({
   evicted: 0,
   noTimestamp: 0,
   badTimestamp: 0,
+  tunnelled: 0,
   linkTypes: new Map()
 })
 
@@ -89,7 +92,7 @@ export class FlowMeter {
     this.expire(now)
 
     const d = this.d
-    const status = decodeFrame(pkt.buf, pkt.start, pkt.caplen, pkt.linkType, d)
+    const status = decodeFrame(pkt.buf, pkt.start, pkt.caplen, pkt.linkType, d, this.options.decapsulate)
     const c = this.counters
     if (status !== DECODE_OK) {
       c.packets++
@@ -107,6 +110,7 @@ export class FlowMeter {
         c.packets++
         if (noTs) c.noTimestamp++
         if (badTs) c.badTimestamp++
+        if (d.tunnels > 0) c.tunnelled++
         this.frags.hold(d, now, ts, len, d.payloadLen)
         this.resumeAt = pkt.nextOffset
         return
@@ -160,6 +164,7 @@ export class FlowMeter {
     c.packets++
     if (noTs) c.noTimestamp++
     if (badTs) c.badTimestamp++
+    if (d.tunnels > 0) c.tunnelled++
     if (d.truncated || pkt.cutShort) c.truncated++
     const held = d.fragment === FRAG_FIRST ? this.frags.remember(d, now) : undefined
     let forward: boolean

@@ -3,8 +3,8 @@
  * precision, pcapng with several interfaces), small enough to reason about byte by byte.
  *
  * Holds: IPv4/IPv6/TCP/UDP/ICMP packet builders, link-layer wrappers (Ethernet with VLAN
- * tags, Linux SLL/SLL2, BSD NULL/LOOP, 802.11 data frames, PPI and radiotap headers) and file
- * writers returning Buffers.
+ * tags, Linux SLL/SLL2, BSD NULL/LOOP, 802.11 data frames, PPI and radiotap headers), tunnel
+ * headers (GRE and ERSPAN, VXLAN, GENEVE, GTP-U) and file writers returning Buffers.
  * Does not hold: checksums (the meter never checks them) or anything the meter could use.
  */
 
@@ -198,6 +198,80 @@ export const ppi = (inner: number, frame: Buffer, length = 8): Buffer => lengthP
 
 /** A radiotap header with no fields present, before an 802.11 `frame`. */
 export const radiotap = (frame: Buffer, length = 8): Buffer => lengthPrefixed(0, frame, length)
+
+// ---------------------------------------------------------------- tunnels
+
+export interface GreOptions {
+  /** 0 (RFC 2784/2890, the default) or 1 (PPTP's enhanced GRE) */
+  readonly version?: number
+  readonly checksum?: boolean
+  readonly key?: boolean
+  readonly sequence?: boolean
+  /** version 1: an acknowledgement number */
+  readonly ack?: boolean
+}
+
+/** A GRE header with protocol type `protocol` before `inner`; each optional field is 4 bytes. */
+export const gre = (protocol: number, inner: Buffer, o: GreOptions = {}): Buffer => {
+  const fields = [o.checksum, o.key, o.sequence, o.ack].filter((set) => set === true).length
+  const b = Buffer.alloc(4 + 4 * fields)
+  const flags = (o.checksum === true ? 0x8000 : 0) | (o.key === true ? 0x2000 : 0) | (o.sequence === true ? 0x1000 : 0) | (o.ack === true ? 0x0080 : 0)
+  b.writeUInt16BE(flags | (o.version ?? 0), 0)
+  b.writeUInt16BE(protocol, 2)
+  if (o.key === true && o.version === 1) b.writeUInt16BE(inner.length, 4)
+  return Buffer.concat([b, inner])
+}
+
+/** ERSPAN type II's 8-byte header (the GRE header before it carries a sequence number). */
+export const erspan2 = (frame: Buffer): Buffer => Buffer.concat([Buffer.from([0x10, 0x01, 0x00, 0x64, 0, 0, 0, 0]), frame])
+
+/** ERSPAN type III's 12-byte header, and the 8-byte platform subheader when `subheader`. */
+export const erspan3 = (frame: Buffer, subheader = false): Buffer => {
+  const b = Buffer.alloc(subheader ? 20 : 12)
+  b[0] = 0x20
+  if (subheader) b[11] = 0x01
+  return Buffer.concat([b, frame])
+}
+
+/** A VXLAN header (I flag set, network id `vni`) before an Ethernet `frame`. */
+export const vxlan = (frame: Buffer, vni = 42, flags = 0x08): Buffer => {
+  const b = Buffer.alloc(8)
+  b[0] = flags
+  b.writeUIntBE(vni, 4, 3)
+  return Buffer.concat([b, frame])
+}
+
+/** A GENEVE header with `optionBytes` of options (a multiple of 4) and protocol type `protocol`. */
+export const geneve = (protocol: number, inner: Buffer, optionBytes = 0): Buffer => {
+  const b = Buffer.alloc(8 + optionBytes)
+  b[0] = optionBytes / 4
+  b.writeUInt16BE(protocol, 2)
+  return Buffer.concat([b, inner])
+}
+
+export interface GtpOptions {
+  /** message type (255, the default: G-PDU) */
+  readonly type?: number
+  /** the sequence number field (S flag) */
+  readonly sequence?: boolean
+  /** one extension header (E flag) */
+  readonly extension?: boolean
+}
+
+/** A GTP-U version 1 header before `inner`: 8 bytes, 4 more with S or E, and the extension header. */
+export const gtpU = (inner: Buffer, o: GtpOptions = {}): Buffer => {
+  const extension = o.extension === true
+  const b = Buffer.alloc(extension ? 16 : o.sequence === true ? 12 : 8)
+  b[0] = 0x30 | (extension ? 0x04 : 0) | (o.sequence === true ? 0x02 : 0)
+  b[1] = o.type ?? 0xff
+  b.writeUInt32BE(0x1234, 4)
+  if (extension) {
+    b[11] = 0x85 // PDU session container: 1 unit of 4 bytes, then no further header
+    b[12] = 1
+  }
+  b.writeUInt16BE(b.length - 8 + inner.length, 2)
+  return Buffer.concat([b, inner])
+}
 
 export interface Rec {
   /** seconds since the epoch (fractions allowed, µs precision) */
