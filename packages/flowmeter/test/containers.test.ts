@@ -9,8 +9,10 @@ import { gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
 import { inspectCapture } from "../src/capture/open-capture.js"
 import { collectCapture } from "./helpers/collect.js"
-import { ether, ipv4, ipv6, nullLink, pcap, PcapngWriter, ppi, radiotap, sll, sll2, TCP_SYN, tcp, udp, wifi } from "./helpers/frames.js"
+import { hasCommand } from "@hashhound/testkit"
+import { type Rec, ether, ipv4, ipv6, nflog, nullLink, pcap, PcapngWriter, pflog, ppi, radiotap, sll, sll2, TCP_SYN, tcp, udp, wifi } from "./helpers/frames.js"
 import { tempFile } from "./helpers/temp-files.js"
+import { conversationLines, flowLines, tsharkConversations } from "./helpers/tshark-conversations.js"
 
 const T0 = 1_700_000_000
 const v4 = (sport: number) => ipv4("10.1.1.1", "10.2.2.2", 17, udp(sport, 53, Buffer.alloc(10)))
@@ -146,6 +148,86 @@ describe("link types", () => {
         ["malformed_packet", 1]
       ])
     }))
+
+  it.effect("PFLOG (117): the packet after the header's own length, rounded up to 4; the address family gives the version", () =>
+    Effect.gen(function* () {
+      const path = tempFile(
+        pcap(
+          [
+            { t: T0, frame: pflog(2, v4(1)) },
+            { t: T0, frame: pflog(24, v6(2)) }, // OpenBSD's AF_INET6
+            { t: T0, frame: pflog(28, v6(3), 100) }, // FreeBSD's, with a longer header
+            { t: T0, frame: pflog(7, v4(4)) }, // no IP family
+            { t: T0, frame: pflog(2, Buffer.alloc(0), 200).subarray(0, 60) } // a header longer than the frame
+          ],
+          { linkType: 117 }
+        )
+      )
+      const { flows, findings } = yield* collectCapture(path)
+      expect(flows.map((f) => [f.ip_version, f.src_port])).toEqual([
+        [4, 1],
+        [6, 2],
+        [6, 3]
+      ])
+      expect(findings.map((f) => [f.code, f.count])).toEqual([
+        ["non_ip", 1],
+        ["malformed_packet", 1]
+      ])
+    }))
+
+  it.effect("NFLOG (239): the packet is the payload attribute's value, attributes in either byte order", () =>
+    Effect.gen(function* () {
+      const hdr: readonly [number, Buffer] = [1, Buffer.from([0x08, 0x00, 3, 0])] // NFULA_PACKET_HDR
+      const prefix: readonly [number, Buffer] = [10, Buffer.from("drop\0")] // NFULA_PREFIX, padded
+      const cut = nflog(2, [hdr, [9, v4(4)]])
+      const path = tempFile(
+        pcap(
+          [
+            { t: T0, frame: nflog(2, [hdr, prefix, [9, v4(1)]]) },
+            { t: T0, frame: nflog(10, [hdr, [9, v6(2)]], false) },
+            { t: T0, frame: nflog(2, [hdr, prefix]) }, // no payload: nothing to meter
+            { t: T0, frame: nflog(2, [[1, Buffer.alloc(0)], [9, v4(9)]]).fill(0, 4, 6) }, // an attribute of length 0
+            { t: T0, frame: cut, caplen: cut.length - 10 } // snaplen cut inside the packet
+          ],
+          { linkType: 239 }
+        )
+      )
+      const { flows, findings } = yield* collectCapture(path)
+      expect([...flows].sort((x, y) => (x.src_port ?? 0) - (y.src_port ?? 0)).map((f) => [f.ip_version, f.src_port, f.fwd_bytes])).toEqual([
+        [4, 1, 38],
+        [6, 2, 58],
+        [4, 4, 38]
+      ])
+      expect(findings.map((f) => [f.code, f.count])).toEqual([
+        ["non_ip", 1],
+        ["malformed_packet", 1],
+        ["truncated_packet", 1]
+      ])
+    }))
+
+  const tshark = hasCommand("tshark")
+  it.effect.skipIf(!tshark)(
+    `PFLOG and NFLOG flows are tshark's conversations, frames and bytes${tshark ? "" : " [skipped: tshark is not installed (Debian: tshark)]"}`,
+    () =>
+      Effect.gen(function* () {
+        const exchange = (wrap: (packet: Buffer) => Buffer): Array<Rec> => [
+          { t: T0, frame: wrap(ipv4("10.1.1.1", "10.2.2.2", 6, tcp(40000, 3333, TCP_SYN))) },
+          { t: T0 + 0.01, frame: wrap(ipv4("10.2.2.2", "10.1.1.1", 6, tcp(3333, 40000, 0x12))) },
+          { t: T0 + 0.02, frame: wrap(ipv6("2001:db8::1", "2001:db8::2", 17, udp(5353, 53, Buffer.alloc(30)))) }
+        ]
+        const family = (packet: Buffer) => (packet[0]! >> 4 === 4 ? 2 : 0)
+        const captures = [
+          pcap(exchange((p) => pflog(family(p) || 24, p)), { linkType: 117 }),
+          pcap(exchange((p) => nflog(family(p) || 10, [[1, Buffer.alloc(4)], [9, p]])), { linkType: 239 })
+        ]
+        for (const bytes of captures) {
+          const path = tempFile(bytes)
+          const { flows } = yield* collectCapture(path, { byteLayer: "link" })
+          expect(flows).toHaveLength(2)
+          expect(flowLines(flows)).toEqual(conversationLines(tsharkConversations(path)))
+        }
+      })
+  )
 
   it.effect("frames of unsupported link types are skipped with one finding per link type", () =>
     Effect.gen(function* () {

@@ -1,7 +1,7 @@
 /**
  * The frame decoder on hostile frames of every link type it reads: a link header (random bytes,
  * or each link type's own with random parts: EtherType chains, 802.11 frame control, PPI and
- * radiotap lengths, NULL families), then an IP packet, a tunnel packet (GRE, ERSPAN, PPTP, IP in
+ * radiotap lengths, NULL families, PFLOG lengths, NFLOG attributes), then an IP packet, a tunnel packet (GRE, ERSPAN, PPTP, IP in
  * IP, VXLAN, GENEVE, GTP-U, one inside another) or random bytes, a few bytes changed, cut
  * anywhere and placed inside a larger buffer, decoded with tunnels opened or not. It never throws,
  * and what it reports stays inside the captured bytes. HASHHOUND_FUZZ_RUNS raises the case count.
@@ -10,7 +10,7 @@ import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { SUPPORTED_LINK_TYPES } from "../src/decode/link.js"
 import { Decoded, DECODE_MALFORMED, DECODE_OK, decodeFrame, MAX_TUNNEL_DEPTH } from "../src/decode/packet-decoder.js"
-import { erspan2, erspan3, ether, geneve, gre, gtpU, ipv4, ipv6, ppi, radiotap, tcp, TCP_SYN, udp, vxlan, wifi } from "./helpers/frames.js"
+import { erspan2, erspan3, ether, geneve, gre, gtpU, ipv4, ipv6, nflog, pflog, ppi, radiotap, tcp, TCP_SYN, udp, vxlan, wifi } from "./helpers/frames.js"
 
 const RUNS = Math.max(3000, Number(process.env["HASHHOUND_FUZZ_RUNS"] ?? 0))
 
@@ -40,7 +40,18 @@ const linked: fc.Arbitrary<Linked> = fc.oneof(
   fc
     .tuple(prefixLength, fc.oneof(etherHead.map((e): Linked => [1, e]), wifiHead.map((w): Linked => [105, w]), fc.constant<Linked>([192, []])))
     .map(([length, [inner, frame]]): Linked => [192, [...ppi(inner, Buffer.from(frame), length)]]),
-  fc.tuple(fc.constantFrom(0, 108), fc.constantFrom([2, 0, 0, 0], [0, 0, 0, 2], [30, 0, 0, 0], [0x0f, 0, 8, 0], [0, 0, 0x86, 0xdd], [7, 7, 7, 7]))
+  fc.tuple(fc.constantFrom(0, 108), fc.constantFrom([2, 0, 0, 0], [0, 0, 0, 2], [30, 0, 0, 0], [0x0f, 0, 8, 0], [0, 0, 0x86, 0xdd], [7, 7, 7, 7])),
+  // PFLOG: its length byte and address family
+  fc
+    .tuple(fc.oneof(fc.constant(61), fc.integer({ min: 0, max: 255 })), fc.constantFrom(2, 24, 28, 7))
+    .map(([length, family]): Linked => [117, [...pflog(family, Buffer.alloc(0), length)].slice(0, Math.max(4, (length + 3) & ~3))]),
+  // NFLOG: attributes in either byte order, the last one a payload whose value (the packet) follows
+  fc
+    .tuple(fc.constantFrom(2, 10, 7), fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.uint8Array({ maxLength: 12 })), { maxLength: 3 }), fc.boolean())
+    .map(([family, attributes, little]): Linked => {
+      const head = nflog(family, [...attributes.map(([type, value]) => [type, Buffer.from(value)] as const), [9, Buffer.alloc(0)]], little)
+      return [239, [...head]]
+    })
 )
 
 const plainPacket = fc.oneof(

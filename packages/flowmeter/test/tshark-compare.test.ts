@@ -33,6 +33,7 @@ import { join, relative } from "node:path"
 import { promisify } from "node:util"
 import { expect } from "vitest"
 import { collectCapture, type FlowRow } from "./helpers/collect.js"
+import { conversations, type Conversation } from "./helpers/tshark-conversations.js"
 
 const run = promisify(execFile)
 
@@ -69,48 +70,6 @@ interface Volume {
   baFrames: number
   abBytes: number
   baBytes: number
-}
-
-interface Conversation {
-  readonly protocol: number
-  readonly a: string
-  readonly b: string
-  /** tshark's byte counts and their unit (1 for "bytes", 1000 for kB, …) */
-  readonly abBytes: readonly [number, number]
-  readonly baBytes: readonly [number, number]
-  readonly abFrames: number
-  readonly baFrames: number
-}
-
-const UNITS: Readonly<Record<string, number>> = { bytes: 1, kB: 1e3, MB: 1e6, GB: 1e9 }
-const ROW =
-  /^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+(\d[\d ]*) (bytes|kB|MB|GB)\s+(\d+)\s+(\d[\d ]*) (bytes|kB|MB|GB)\s+\d+\s+\d[\d ]* (?:bytes|kB|MB|GB)\s+-?[\d.]+\s+[\d.]+\s*$/
-
-/** tshark's TCP and UDP conversation tables; its `<-` columns are B to A, `->` A to B. */
-const conversations = (text: string): Array<Conversation> => {
-  const out: Array<Conversation> = []
-  let protocol = 0
-  for (const line of text.split("\n")) {
-    if (line.startsWith("TCP Conversations")) protocol = 6
-    else if (line.startsWith("UDP Conversations")) protocol = 17
-    const m = ROW.exec(line)
-    if (m === null) {
-      // a row this parser does not read would silently drop a conversation: fail on it instead
-      expect(line.includes("<->"), `a tshark conversation row in a layout this test does not read: ${line}`).toBe(false)
-      continue
-    }
-    const bytes = (value: string, unit: string) => [Number(value.replaceAll(" ", "")), UNITS[unit]!] as const
-    out.push({
-      protocol,
-      a: `${m[1]}|${m[2]}`,
-      b: `${m[3]}|${m[4]}`,
-      baFrames: Number(m[5]),
-      baBytes: bytes(m[6]!, m[7]!),
-      abFrames: Number(m[8]),
-      abBytes: bytes(m[9]!, m[10]!)
-    })
-  }
-  return out
 }
 
 const pairKey = (protocol: number, x: string, y: string): { key: string; first: string } => {

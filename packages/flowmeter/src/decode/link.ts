@@ -5,7 +5,8 @@
  * and SLL2, raw IP (LINKTYPE_RAW 101, DLT_RAW 12/14, LINKTYPE_IPV4 228, LINKTYPE_IPV6 229), BSD
  * NULL and LOOP (address family in either byte order; else an IPv4/IPv6 EtherType in the last two
  * bytes, as Wireshark reads it), PPP, Cisco HDLC, 802.11 data frames with LLC/SNAP (105, and behind
- * radiotap 127) and PPI (192: its header skipped, the frame decoded by the link type PPI names).
+ * radiotap 127), PPI (192: its header skipped, the frame decoded by the link type PPI names),
+ * and the firewall-log link types PFLOG (117, BSD pf) and NFLOG (239, Linux netfilter).
  * It writes into a small reusable result object and allocates nothing.
  * Does not hold: IP or transport decoding (see `packet-decoder.ts`).
  */
@@ -32,7 +33,7 @@ const ETH_IPV4 = 0x0800
 const ETH_IPV6 = 0x86dd
 
 /** the set of link types `findNetwork` understands */
-export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 127, 192, 228, 229, 276])
+export const SUPPORTED_LINK_TYPES: ReadonlySet<number> = new Set([0, 1, 9, 12, 14, 50, 101, 104, 105, 108, 113, 117, 127, 192, 228, 229, 239, 276])
 
 /** Dispatch on an EtherType at `type`, payload at `at`; VLAN tags, MPLS and PPPoE are walked. */
 export const ethertype = (buf: Buffer, type: number, at: number, end: number, out: LinkResult): number => {
@@ -122,6 +123,55 @@ export const ppp = (buf: Buffer, start: number, end: number, out: LinkResult): n
 
 const AF_INET6 = new Set([10, 24, 28, 30])
 
+/**
+ * PFLOG: a header whose first byte is its length (the packet starts at that length rounded up to
+ * 4 bytes, as libpcap and tcpdump take it) and whose second is the address family.
+ */
+const pflog = (buf: Buffer, start: number, caplen: number, out: LinkResult): number => {
+  if (caplen < 4) return LINK_SHORT
+  const length = (buf[start]! + 3) & ~3
+  if (length < 4 || length >= caplen) return LINK_SHORT
+  const family = buf[start + 1]!
+  out.netStart = start + length
+  if (family === 2) out.version = 4
+  else if (AF_INET6.has(family)) out.version = 6
+  else return LINK_NON_IP
+  return LINK_OK
+}
+
+const NFULA_PAYLOAD = 9
+
+/**
+ * NFLOG: family, version and resource id, then type-length-value attributes (length and type in
+ * the capturing host's byte order: little-endian unless that does not fit and big-endian does,
+ * as Wireshark guesses), each padded to 4 bytes; the packet is the payload attribute's value.
+ */
+const nflog = (buf: Buffer, start: number, caplen: number, out: LinkResult): number => {
+  if (caplen < 4) return LINK_SHORT
+  const end = start + caplen
+  const family = buf[start]!
+  if (family !== 2 && family !== 10) return LINK_NON_IP
+  let little = true
+  for (let o = start + 4, n = 0; o + 4 <= end && n < 64; n++) {
+    let length = little ? u16le(buf, o) : u16(buf, o)
+    if (n === 0 && (length < 4 || o + length > end) && u16(buf, o) >= 4 && o + u16(buf, o) <= end) {
+      little = false
+      length = u16(buf, o)
+    }
+    if (length < 4) return LINK_SHORT
+    if (((little ? u16le(buf, o + 2) : u16(buf, o + 2)) & 0x7fff) === NFULA_PAYLOAD) {
+      // a snaplen may cut the payload: the packet is read as far as it goes
+      if (o + 4 >= end) return LINK_SHORT
+      out.netStart = o + 4
+      out.version = family === 2 ? 4 : 6
+      return LINK_OK
+    }
+    if (o + length > end) return LINK_SHORT
+    o += (length + 3) & ~3
+  }
+  return LINK_NON_IP
+}
+
 /** Where the network header of a frame starts. */
 export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType: number, out: LinkResult): number => {
   const end = start + caplen
@@ -166,6 +216,10 @@ export const findNetwork = (buf: Buffer, start: number, caplen: number, linkType
     }
     case 105:
       return ieee80211(buf, start, end, out)
+    case 117:
+      return pflog(buf, start, caplen, out)
+    case 239:
+      return nflog(buf, start, caplen, out)
     case 127: {
       // radiotap: the 802.11 frame follows its header
       const length = headerLength(buf, start, caplen)

@@ -3,7 +3,8 @@
  * precision, pcapng with several interfaces), small enough to reason about byte by byte.
  *
  * Holds: IPv4/IPv6/TCP/UDP/ICMP packet builders, link-layer wrappers (Ethernet with VLAN
- * tags, Linux SLL/SLL2, BSD NULL/LOOP, 802.11 data frames, PPI and radiotap headers), tunnel
+ * tags, Linux SLL/SLL2, BSD NULL/LOOP, 802.11 data frames, PPI and radiotap headers, PFLOG and
+ * NFLOG), tunnel
  * headers (GRE and ERSPAN, VXLAN, GENEVE, GTP-U) and file writers returning Buffers.
  * Does not hold: checksums (the meter never checks them) or anything the meter could use.
  */
@@ -198,6 +199,33 @@ export const ppi = (inner: number, frame: Buffer, length = 8): Buffer => lengthP
 
 /** A radiotap header with no fields present, before an 802.11 `frame`. */
 export const radiotap = (frame: Buffer, length = 8): Buffer => lengthPrefixed(0, frame, length)
+
+/** A PFLOG header of `length` bytes (the packet follows at `length` rounded up to 4) for address family `family`. */
+export const pflog = (family: number, packet: Buffer, length = 61): Buffer => {
+  const head = Buffer.alloc(Math.max(4, (length + 3) & ~3))
+  head[0] = length
+  head[1] = family
+  if (head.length >= 20) head.write("em0", 4, "latin1") // the interface name
+  return Buffer.concat([head, packet])
+}
+
+/** NFLOG: its header, then the given type-length-value attributes (length and type in that byte order), each padded to 4. */
+export const nflog = (family: number, attributes: ReadonlyArray<readonly [number, Buffer]>, littleEndian = true): Buffer => {
+  const parts: Array<Buffer> = [Buffer.from([family, 0, 0, 1])]
+  for (const [type, value] of attributes) {
+    const tlv = Buffer.alloc((4 + value.length + 3) & ~3)
+    if (littleEndian) {
+      tlv.writeUInt16LE(4 + value.length, 0)
+      tlv.writeUInt16LE(type, 2)
+    } else {
+      tlv.writeUInt16BE(4 + value.length, 0)
+      tlv.writeUInt16BE(type, 2)
+    }
+    value.copy(tlv, 4)
+    parts.push(tlv)
+  }
+  return Buffer.concat(parts)
+}
 
 // ---------------------------------------------------------------- tunnels
 
