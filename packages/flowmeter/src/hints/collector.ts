@@ -6,17 +6,20 @@
  * Holds: `HintCollector` and `AppHints`. Recognition is by payload only (no port guessing for
  * `appProto`; ports 53/5353 only choose to try the DNS parser): a TLS ClientHello over TCP
  * (buffered across segments up to 16 KiB of the first forward bytes), a DTLS ClientHello over
- * UDP, an HTTP/1.x request, a DNS question, and JSON-RPC (a payload opening like JSON, or an
+ * UDP, a QUIC ClientHello (the client's Initial packets decrypted, see quic-initial.ts), an
+ * HTTP/1.x request, a DNS question, and JSON-RPC (a payload opening like JSON, or an
  * HTTP POST body), whose method names are scanned from both directions until 32 distinct
  * names or `JSONRPC_MAX_PACKETS` packets.
  * Does not hold: the parsers themselves (sibling modules) or the flow table. One collector per
- * flow; `feed` allocates only when it finds something (and once for a split ClientHello);
+ * flow; `feed` allocates only when it finds something (and once for a split ClientHello, and
+ * for each QUIC Initial it decrypts);
  * `release` gives back the pooled JSON-RPC scanner when the flow is dropped.
  */
 import { parseDnsQname, parseDnsQnameTcp } from "./dns-query.js"
 import { findHostHeader, parseHttpRequestHead } from "./http-request.js"
 import { ja3 } from "./ja3.js"
 import { ja4 } from "./ja4.js"
+import { looksLikeQuicInitial, QuicInitialReader } from "./quic-initial.js"
 import { giveScanner, JsonRpcMethods, type JsonRpcStreamScanner, looksLikeJsonStart, takeScanner } from "./jsonrpc.js"
 import {
   type ClientHello,
@@ -53,6 +56,8 @@ const enum Phase {
   Probing,
   /** a TLS ClientHello is being gathered from several forward segments */
   TlsBuffering,
+  /** a QUIC ClientHello is being gathered from the client's Initial packets */
+  QuicGathering,
   /** an HTTP request head continues in the next forward segment */
   HttpHead,
   /** an HTTP POST head ended; its body starts in the next forward segment */
@@ -80,6 +85,7 @@ export class HintCollector {
   private unrecognised = 0
   private jsonPackets = 0
   private tlsSeen = false
+  private quicSeen = false
   private httpSeen = false
   private httpPost = false
   private tlsSni: string | null = null
@@ -91,6 +97,7 @@ export class HintCollector {
   private scanner: JsonRpcStreamScanner | null = null
   private tlsBuffer: Uint8Array | null = null
   private tlsBuffered = 0
+  private quic: QuicInitialReader | null = null
 
   constructor() {}
 
@@ -113,7 +120,10 @@ export class HintCollector {
     switch (this.phase) {
       case Phase.Probing:
         if (protocol === TCP) this.probeTcp(payload, start, end, forward, srcPort, dstPort)
-        else this.probeUdp(payload, start, end, srcPort, dstPort)
+        else this.probeUdp(payload, start, end, forward, srcPort, dstPort)
+        break
+      case Phase.QuicGathering:
+        if (forward) this.gatherQuic(payload, start, end)
         break
       case Phase.TlsBuffering:
         if (forward) this.appendTls(payload, start, end)
@@ -138,7 +148,8 @@ export class HintCollector {
 
   result(): AppHints {
     let appProto: string | null = null
-    if (this.tlsSeen) appProto = "tls"
+    if (this.quicSeen) appProto = "quic"
+    else if (this.tlsSeen) appProto = "tls"
     else if (this.httpSeen) appProto = "http"
     else if (this.dnsQname !== null) appProto = "dns"
     else if (this.methods.names.length > 0) appProto = this.methods.hasPrefix("mining.") ? "stratum" : "jsonrpc"
@@ -157,7 +168,7 @@ export class HintCollector {
     if (++this.unrecognised >= UNRECOGNISED_PACKET_LIMIT) this.phase = Phase.Done
   }
 
-  private probeUdp(b: Uint8Array, start: number, end: number, srcPort: number, dstPort: number): void {
+  private probeUdp(b: Uint8Array, start: number, end: number, forward: boolean, srcPort: number, dstPort: number): void {
     if (isDnsPort(srcPort) || isDnsPort(dstPort)) {
       const qname = parseDnsQname(b, start, end)
       if (qname !== null) {
@@ -165,6 +176,12 @@ export class HintCollector {
         this.phase = Phase.Done
         return
       }
+    }
+    if (forward && looksLikeQuicInitial(b, start, end)) {
+      this.quic = new QuicInitialReader()
+      this.phase = Phase.QuicGathering
+      this.gatherQuic(b, start, end)
+      return
     }
     if (u8(b, start) === 22 && u8(b, start + 1) === 0xfe) {
       const hello = parseDtlsClientHello(b, start, end)
@@ -228,7 +245,23 @@ export class HintCollector {
     this.unknownPacket()
   }
 
-  private takeClientHello(hello: ClientHello, transport: "t" | "d"): void {
+  /** One client datagram for the QUIC reader; the flow is QUIC once an Initial decrypts. */
+  private gatherQuic(b: Uint8Array, start: number, end: number): void {
+    const reader = this.quic
+    if (reader === null) {
+      this.phase = Phase.Done
+      return
+    }
+    const hello = reader.feed(b, start, end)
+    if (reader.decrypted) this.quicSeen = true
+    if (hello !== null) this.takeClientHello(hello, "q")
+    if (reader.finished) {
+      this.quic = null
+      this.phase = Phase.Done
+    }
+  }
+
+  private takeClientHello(hello: ClientHello, transport: "t" | "d" | "q"): void {
     this.tlsSeen = true
     this.tlsSni = hello.sni
     this.tlsJa3 = ja3(hello)

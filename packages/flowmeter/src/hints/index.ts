@@ -21,6 +21,7 @@ export {
   scanJsonRpcMethods,
   takeScanner
 } from "./jsonrpc.js"
+export { looksLikeQuicInitial, QuicInitialReader } from "./quic-initial.js"
 export {
   type ClientHello,
   MAX_CLIENT_HELLO_BYTES,

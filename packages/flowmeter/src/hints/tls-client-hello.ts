@@ -7,7 +7,8 @@
  * caller can buffer a hello split over segments), `parseTlsClientHello` (TLS records over
  * TCP, a handshake message spread over several records included), `parseDtlsClientHello`
  * (one unfragmented DTLS handshake in a UDP datagram) and `parseClientHelloBody`.
- * Does not hold: fingerprints (ja3.ts, ja4.ts), QUIC (its Initial packets are encrypted), or
+ * Does not hold: fingerprints (ja3.ts, ja4.ts), QUIC's Initial packets (quic-initial.ts, which
+ * hands the decrypted handshake message to `parseClientHelloBody`), or
  * any buffering state (collector.ts). Every length field is checked against the window
  * `[start, end)`; a malformed or truncated hello is null, never an exception.
  */

@@ -1,13 +1,13 @@
 /**
  * TLS/DTLS hints on real captures, checked against nDPI's own expected results for the same
- * files (ntop/nDPI@3b1286a `tests/cfgs/default/result/*.out`): SNI and JA3 must equal nDPI's;
+ * files (ntop/nDPI@3b1286a `tests/cfgs/default/result/*.out`), QUIC's included: SNI and JA3 must equal nDPI's;
  * JA4 must equal nDPI's or differ only by one of the documented nDPI deviations from the
  * FoxIO specification (ndpi-ja4-quirks.ts), and the list of such flows is pinned here.
  */
 import { it } from "@effect/vitest"
 import { describeFixtures, fixture } from "@hashhound/testkit"
 import { expect } from "vitest"
-import { type ClientHello, parseDtlsClientHello, parseTlsClientHello } from "../../src/hints/index.js"
+import { type ClientHello, looksLikeQuicInitial, parseDtlsClientHello, parseTlsClientHello, QuicInitialReader } from "../../src/hints/index.js"
 import { collectFlowHints, groupFlows } from "./capture-walker.js"
 import { explainNdpiJa4, type NdpiQuirk } from "./ndpi-ja4-quirks.js"
 import { readNdpiFlows } from "./ndpi-results.js"
@@ -26,9 +26,14 @@ const firstClientHello = (capture: string, lookupKey: string): ClientHello | nul
   const flow = groupFlows(fixture(capture)).get(lookupKey)
   const first = flow?.payloads.find((p) => p.forward)
   if (flow === undefined || first === undefined) return null
-  return flow.protocol === 6
-    ? parseTlsClientHello(first.data, first.start, first.end)
-    : parseDtlsClientHello(first.data, first.start, first.end)
+  if (flow.protocol === 6) return parseTlsClientHello(first.data, first.start, first.end)
+  if (!looksLikeQuicInitial(first.data, first.start, first.end)) return parseDtlsClientHello(first.data, first.start, first.end)
+  const reader = new QuicInitialReader()
+  for (const p of flow.payloads.filter((x) => x.forward)) {
+    const hello = reader.feed(p.data, p.start, p.end)
+    if (hello !== null || reader.finished) return hello
+  }
+  return null
 }
 
 const compareWithNdpi = (capture: string): Comparison => {
@@ -42,15 +47,12 @@ const compareWithNdpi = (capture: string): Comparison => {
     const flow = ours.get(ndpi.lookupKey)
     expect(flow, `nDPI flow ${ndpi.line} ${ndpi.a} ${ndpi.b} is in the capture`).toBeDefined()
     if (flow === undefined) continue
-    if (ndpi.proto.startsWith("188") || ndpi.ja4?.startsWith("q") === true) {
-      // QUIC: the ClientHello is inside encrypted Initial packets, which the hints do not open
-      quic.push(ndpi.line)
-      expect(flow.hints.tlsJa3).toBeNull()
-      continue
-    }
+    // QUIC: the ClientHello is inside the client's Initial packets, which the hints decrypt
+    const isQuic = ndpi.proto.startsWith("188") || ndpi.ja4?.startsWith("q") === true
+    if (isQuic) quic.push(ndpi.line)
     compared++
     const where = `nDPI flow ${ndpi.line} (${ndpi.a} ${ndpi.b})`
-    expect(flow.hints.appProto, where).toBe("tls")
+    expect(flow.hints.appProto, where).toBe(isQuic ? "quic" : "tls")
     expect(flow.hints.tlsSni, where).toBe(ndpi.hostname)
     expect(flow.hints.tlsJa3, where).toBe(ndpi.ja3c)
     const ja4 = flow.hints.tlsJa4
@@ -68,12 +70,18 @@ const compareWithNdpi = (capture: string): Comparison => {
 }
 
 describeFixtures("TLS hints against nDPI's results", () => {
-  it("sites.pcapng: SNI and JA3 of all 55 TLS-over-TCP flows equal nDPI's, JA4 of 54 (one nDPI ALPN truncation)", () => {
+  it("sites.pcapng: SNI and JA3 of all 55 TLS-over-TCP and 4 QUIC flows equal nDPI's, JA4 of 54 (nDPI's ALPN truncation, and its QUIC ALPN)", () => {
     const result = compareWithNdpi("formats/ndpi/sites.pcapng")
-    expect(result.compared).toBe(55)
+    expect(result.compared).toBe(59)
     expect(result.exactJa4).toBe(54)
-    // flow 10 offers only "http/1.1": spec JA4 t13d1713h1…, nDPI t13d1713ht…
-    expect(result.ja4Deviations).toEqual([{ line: 10, quirks: ["alpn"] }])
+    // flow 10 offers only "http/1.1": spec JA4 t13d1713h1…, nDPI t13d1713ht…; the QUIC hellos offer h3: spec …h3, nDPI …h0
+    expect(result.ja4Deviations).toEqual([
+      { line: 10, quirks: ["alpn"] },
+      { line: 32, quirks: ["quic-alpn"] },
+      { line: 33, quirks: ["quic-alpn"] },
+      { line: 58, quirks: ["quic-alpn"] },
+      { line: 59, quirks: ["quic-alpn"] }
+    ])
     expect(result.quic).toEqual([32, 33, 58, 59])
   })
 
