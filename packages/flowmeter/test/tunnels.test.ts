@@ -69,6 +69,7 @@ const TUNNELS: ReadonlyArray<readonly [string, (inner: Buffer, up: boolean) => B
   ["IPv4 in IPv4", (p, up) => ether(ipv4(up ? A : B, up ? B : A, 4, p))],
   ["IPv4 in IPv6", (p, up) => ether(ipv6(up ? A6 : B6, up ? B6 : A6, 4, p), 0x86dd)],
   ["VXLAN", (p, up) => ether(ipv4(up ? A : B, up ? B : A, 17, udp(up ? 51000 : 52000, 4789, vxlan(ether(p)))))],
+  ["VXLAN on 8472 (Linux, flannel, Cilium)", (p, up) => ether(ipv4(up ? A : B, up ? B : A, 17, udp(up ? 51000 : 52000, 8472, vxlan(ether(p)))))],
   ["VXLAN, a VLAN tag inside", (p, up) => ether(ipv4(up ? A : B, up ? B : A, 17, udp(51000, 4789, vxlan(ether(p, 0x0800, [[0x8100, 7]])))))],
   ["GENEVE with options, Ethernet inside", (p, up) => ether(ipv4(up ? A : B, up ? B : A, 17, udp(40100, 6081, geneve(0x6558, ether(p), 8))))],
   ["GENEVE, IPv4 inside", (p, up) => ether(ipv4(up ? A : B, up ? B : A, 17, udp(40100, 6081, geneve(0x0800, p))))],
@@ -209,7 +210,7 @@ describe("tunnels against tshark", () => {
         const { flows } = yield* collectCapture(path, { byteLayer: "link" })
         expect(flows).toHaveLength(TUNNELS.length)
         // tshark also reports the UDP tunnels' own conversations (4789, 6081, 2152): only the inner ones compare
-        const inner = tsharkConversations(path).filter((c) => c.protocol === 6)
+        const inner = tsharkConversations(path, ["-d", "udp.port==8472,vxlan"]).filter((c) => c.protocol === 6)
         expect(conversationLines(inner)).toEqual(flowLines(flows))
       })
   )

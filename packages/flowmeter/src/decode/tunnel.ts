@@ -7,8 +7,9 @@
  * - GRE (IP protocol 47), version 0 with IPv4, IPv6, Ethernet (transparent bridging) or ERSPAN
  *   types I, II and III inside, and version 1 (PPTP's enhanced GRE) carrying PPP;
  * - IP in IP: IPv4 (protocol 4) and IPv6 (41) inside either;
- * - over UDP, by port (either side): VXLAN (4789), GENEVE (6081) and GTP-U (2152), each only
- *   when its header is well formed (VXLAN's I flag, GENEVE version 0, GTP version 1 G-PDU).
+ * - over UDP, by port (either side): VXLAN (4789, and 8472, the Linux kernel's default that
+ *   flannel and Cilium use), GENEVE (6081) and GTP-U (2152), each only when its header is well
+ *   formed (VXLAN's I flag, GENEVE version 0, GTP version 1 G-PDU).
  * It reads only captured bytes and allocates nothing.
  * Does not hold: decoding the inner packet (`packet-decoder.ts` decodes it as any packet, and
  * keeps the outer one when the inner does not decode), fragments of a tunnel packet (they need
@@ -17,15 +18,13 @@
 import { ethertype, LINK_OK, ppp, type LinkResult } from "./link.js"
 import { u16 } from "../hints/wire-fields.js"
 
-/** Where the inner packet starts in `buf`, from a tunnel's payload [`p`, `end`) */
-export const NO_TUNNEL = -1
-
 const GRE = 47
 const IPIP = 4
 const IPV6_IN_IP = 41
 const UDP = 17
 
 const VXLAN_PORT = 4789
+const VXLAN_LINUX_PORT = 8472
 const GENEVE_PORT = 6081
 const GTP_U_PORT = 2152
 
@@ -117,13 +116,13 @@ const gtpU = (buf: Buffer, p: number, end: number, out: LinkResult): boolean => 
 }
 
 /**
- * Where the inner packet of a tunnel starts, given the outer packet's IP protocol, ports (-1:
- * none) and captured transport payload [`p`, `end`); `out` takes it. False when the payload is no
+ * Where the inner packet of a tunnel starts, given the outer packet's IP protocol, ports (0 when
+ * it has none) and captured transport payload [`p`, `end`); `out` takes it. False when the payload is no
  * tunnel this module reads; `out` may then hold partial values, which the caller restores.
  */
 export const innerNetwork = (buf: Buffer, protocol: number, srcPort: number, dstPort: number, p: number, end: number, out: LinkResult): boolean => {
   if (protocol === UDP) {
-    if (dstPort === VXLAN_PORT || srcPort === VXLAN_PORT) return vxlan(buf, p, end, out)
+    if (dstPort === VXLAN_PORT || srcPort === VXLAN_PORT || dstPort === VXLAN_LINUX_PORT || srcPort === VXLAN_LINUX_PORT) return vxlan(buf, p, end, out)
     if (dstPort === GENEVE_PORT || srcPort === GENEVE_PORT) return geneve(buf, p, end, out)
     if (dstPort === GTP_U_PORT || srcPort === GTP_U_PORT) return gtpU(buf, p, end, out)
     return false

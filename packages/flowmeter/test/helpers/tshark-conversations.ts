@@ -55,11 +55,14 @@ export const conversations = (text: string): Array<Conversation> => {
 }
 
 
-/** tshark's TCP and UDP conversations in a capture (tshark exits 2 on a cut capture, after its tables). */
-export const tsharkConversations = (path: string): Array<Conversation> => {
+/**
+ * tshark's TCP and UDP conversations in a capture (tshark exits 2 on a cut capture, after its
+ * tables); `options` go before the others (`-d udp.port==8472,vxlan`).
+ */
+export const tsharkConversations = (path: string, options: ReadonlyArray<string> = []): Array<Conversation> => {
   let text: string
   try {
-    text = execFileSync("tshark", ["-n", "-r", path, "-q", "-z", "conv,tcp", "-z", "conv,udp"], { encoding: "utf8", maxBuffer: 64 << 20 })
+    text = execFileSync("tshark", [...options, "-n", "-r", path, "-q", "-z", "conv,tcp", "-z", "conv,udp"], { encoding: "utf8", maxBuffer: 64 << 20 })
   } catch (failed) {
     text = (failed as { stdout?: string }).stdout ?? ""
   }
