@@ -63,6 +63,9 @@ export const MAX_TUNNEL_DEPTH = 4
 const TCP = 6
 const UDP = 17
 const SCTP = 132
+const GRE = 47
+const IPIP = 4
+const IPV6_IN_IP = 41
 const ICMP = 1
 const ICMP6 = 58
 
@@ -271,6 +274,7 @@ export const decodeFrame = (buf: Buffer, start: number, caplen: number, linkType
   }
   const end = start + caplen
   const status = network(buf, d.netStart, end, d.version, d)
-  if (status === DECODE_OK && tunnels) decapsulate(buf, end, d)
+  // only UDP, GRE and IP in IP can carry a tunnel this decoder opens: TCP and the rest go on at once
+  if (status === DECODE_OK && tunnels && (d.protocol === UDP || d.protocol === GRE || d.protocol === IPIP || d.protocol === IPV6_IN_IP)) decapsulate(buf, end, d)
   return status
 }

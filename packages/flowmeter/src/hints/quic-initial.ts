@@ -170,14 +170,14 @@ export class QuicInitialReader {
       if (type === 0x00 || type === 0x01) continue // PADDING, PING
       if (type === 0x02 || type === 0x03) {
         // ACK: largest, delay, range count, first range, then gap and length per range (and ECN counts)
-        const values: Array<number> = []
+        let ranges = 0
         for (let i = 0; i < 4; i++) {
           const v = varint(plain, at, end)
           if (v < 0) return false
-          values.push(v)
+          if (i === 2) ranges = v
           at += varintLength
         }
-        const fields = 2 * values[2]! + (type === 0x03 ? 3 : 0)
+        const fields = 2 * ranges + (type === 0x03 ? 3 : 0)
         for (let i = 0; i < fields; i++) {
           if (varint(plain, at, end) < 0) return false
           at += varintLength

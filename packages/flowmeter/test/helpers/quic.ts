@@ -2,7 +2,7 @@
  * Test support: client QUIC Initial packets made as a client makes them (RFC 9001 §5), so the
  * hint collector's decryption can be checked on hellos split, shuffled and coalesced at will.
  *
- * Holds: `cryptoFrame`, `paddingFrames`, `pingFrame` and `quicInitial` (long header, Initial
+ * Holds: `cryptoFrame`, `paddingFrames`, `pingFrame`, `ackFrame` and `quicInitial` (long header, Initial
  * keys from the DCID, AEAD, header protection) for QUIC versions 1 and 2.
  * Does not hold: anything the meter uses; the key derivation is written out again here, from
  * the RFC, rather than imported, so that a mistake in one is not repeated in the other.
@@ -24,6 +24,10 @@ const varint = (value: number): Buffer => {
 export const cryptoFrame = (offset: number, data: Buffer): Buffer => Buffer.concat([Buffer.from([0x06]), varint(offset), varint(data.length), data])
 
 export const pingFrame = (): Buffer => Buffer.from([0x01])
+
+/** An ACK frame with one further range, and ECN counts when `ecn` (type 0x03). */
+export const ackFrame = (ecn = false): Buffer =>
+  Buffer.concat([Buffer.from([ecn ? 0x03 : 0x02]), varint(5), varint(300), varint(1), varint(2), varint(0), varint(1), ...(ecn ? [varint(1), varint(0), varint(70)] : [])])
 
 export const paddingFrames = (count: number): Buffer => Buffer.alloc(count)
 

@@ -2,7 +2,7 @@
  * QUIC hints: the ClientHello inside the client's Initial packets (RFC 9001 §5) gives the flow
  * `app_proto` quic, its SNI, JA3 and JA4 (`q…`). Real captures (quic_handshake.pcap, and the four
  * QUIC flows of sites.pcapng in tls-fixtures.test.ts and ndpi-compare.test.ts), and Initials made
- * here from a real TCP ClientHello: versions 1 and 2, CRYPTO frames shuffled among PING and
+ * here from a real TCP ClientHello: versions 1 and 2, CRYPTO frames shuffled among PING, ACK and
  * PADDING (as Chrome sends them), a hello over two packets, coalesced packets; tshark decrypts
  * the same packets to the same SNI. A damaged or cut Initial gives no hint and never throws.
  */
@@ -15,7 +15,7 @@ import { describe, expect } from "vitest"
 import { type AppHints, HintCollector, ja3, ja4, parseTlsClientHello, QuicInitialReader } from "../../src/hints/index.js"
 import { collectCapture } from "../helpers/collect.js"
 import { ether, ipv4, pcap, udp } from "../helpers/frames.js"
-import { cryptoFrame, paddingFrames, pingFrame, QUIC_V1, QUIC_V2, quicInitial } from "../helpers/quic.js"
+import { ackFrame, cryptoFrame, paddingFrames, pingFrame, QUIC_V1, QUIC_V2, quicInitial } from "../helpers/quic.js"
 import { tempFile } from "../helpers/temp-files.js"
 import { groupFlows } from "./capture-walker.js"
 
@@ -62,11 +62,11 @@ describeFixtures("QUIC Initial packets made from a real ClientHello", () => {
     }
   })
 
-  it("CRYPTO frames out of order among PING and PADDING, and a hello over two Initials", () => {
+  it("CRYPTO frames out of order among PING, ACK and PADDING, and a hello over two Initials", () => {
     const message = tcpHello()
     const expected = expectedOf(message)
     const [a, b, c] = [message.subarray(0, 100), message.subarray(100, 300), message.subarray(300)]
-    const shuffled = Buffer.concat([pingFrame(), cryptoFrame(300, c), paddingFrames(3), cryptoFrame(0, a), pingFrame(), cryptoFrame(100, b)])
+    const shuffled = Buffer.concat([pingFrame(), cryptoFrame(300, c), ackFrame(), paddingFrames(3), cryptoFrame(0, a), ackFrame(true), pingFrame(), cryptoFrame(100, b)])
     expect(feed([padded(shuffled)])).toMatchObject({ appProto: "quic", ...expected })
     // the second half first: nothing until the first arrives
     const collector = new HintCollector()
