@@ -144,12 +144,13 @@ describeFixtures("hashhound flows on real inputs", () => {
     expect(outer.stderr).not.toContain("tunnelled")
   })
 
-  it("refuses a timeout that is not a positive number of seconds, or an unknown byte layer or tunnel choice, with exit 2 before reading", () => {
+  it("refuses a timeout that is not a positive number of seconds, or an unknown byte layer, tunnel or duplicates choice, with exit 2 before reading", () => {
     const out = join(work, "refused.csv")
-    for (const [flag, value] of [["--idle-timeout", "0"], ["--active-timeout", "0"], ["--byte-layer", "frame"], ["--tunnels", "both"]] as const) {
+    const CHOICES: Readonly<Record<string, RegExp>> = { "--byte-layer": /ip, link/, "--tunnels": /inner, outer/, "--duplicates": /keep, drop/ }
+    for (const [flag, value] of [["--idle-timeout", "0"], ["--active-timeout", "0"], ["--byte-layer", "frame"], ["--tunnels", "both"], ["--duplicates", "merge"]] as const) {
       const { code, stderr } = hashhound(["flows", fixture("mining/peafowl-monero.pcap"), "--out", out, flag, value], work)
       expect(code, flag).toBe(2)
-      expect(stderr, flag).toMatch(flag === "--byte-layer" ? /ip, link/ : flag === "--tunnels" ? /inner, outer/ : /is not a positive number of seconds/)
+      expect(stderr, flag).toMatch(CHOICES[flag] ?? /is not a positive number of seconds/)
       expect(existsSync(out), flag).toBe(false)
     }
   })

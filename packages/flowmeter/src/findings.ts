@@ -70,6 +70,12 @@ export const summaryFindings = (
     c.tunnelled,
     `${c.tunnelled} packet(s) came inside a tunnel (GRE, ERSPAN, IP in IP, VXLAN, GENEVE, GTP-U) and were metered as the packet inside`
   )
+  add(
+    "duplicate_packet",
+    "warn",
+    c.duplicates,
+    `${c.duplicates} packet(s) repeat a packet of the same flow and direction less than 1 ms earlier (same length, IPv4 ID and checksum): the capture sees them twice, as a mirror of both directions of a link does; duplicates: drop (--duplicates drop) meters each once`
+  )
   add("corrupt_record", "warn", damageUnreported, `${damageUnreported} further damaged record(s) not reported one by one`)
   return out
 }

@@ -36,6 +36,12 @@ export interface FlowMeterOptions {
    * (the packet it carries, the default) or `outer` (the tunnel's own headers).
    */
   readonly tunnels?: "inner" | "outer"
+  /**
+   * A packet that repeats one of the same flow and direction seen less than 1 ms before (same
+   * length, IPv4 ID and checksum: a capture that sees each packet twice) is counted and kept
+   * (`keep`, the default) or counted and dropped (`drop`). Either way it goes to no app-hint parser.
+   */
+  readonly duplicates?: "keep" | "drop"
   /** serialise the meter state after each batch (needed for resume); default true */
   readonly checkpoints?: boolean
   /** bytes read from the file per step (default 4 MiB) */
@@ -54,6 +60,7 @@ export interface ResolvedOptions {
   readonly captureName: string | undefined
   readonly linkBytes: boolean
   readonly decapsulate: boolean
+  readonly dropDuplicates: boolean
   readonly checkpoints: boolean
   readonly chunkBytes: number
 }
@@ -83,10 +90,11 @@ export const resolveOptions = (options: FlowMeterOptions): ResolvedOptions => ({
   captureName: options.captureName,
   linkBytes: options.byteLayer === "link",
   decapsulate: options.tunnels !== "outer",
+  dropDuplicates: options.duplicates === "drop",
   checkpoints: options.checkpoints ?? true,
   chunkBytes: Math.floor(finiteOr(options.chunkBytes, 4 << 20, 64 << 10, 64 << 20))
 })
 
 /** The options that change what flows come out; a checkpoint made under other values is not reused. */
 export const optionsFingerprint = (o: ResolvedOptions): string =>
-  [o.idleTimeoutUs, o.activeTimeoutUs, o.lingerUs, o.maxFlows, o.spltPackets, o.hintPackets, o.batchFlows, o.linkBytes ? 1 : 0, o.decapsulate ? 1 : 0].join(",")
+  [o.idleTimeoutUs, o.activeTimeoutUs, o.lingerUs, o.maxFlows, o.spltPackets, o.hintPackets, o.batchFlows, o.linkBytes ? 1 : 0, o.decapsulate ? 1 : 0, o.dropDuplicates ? 1 : 0].join(",")

@@ -23,7 +23,7 @@ import { FlowMeter } from "./meter/flow-meter.js"
 import { optionsFingerprint, resolveOptions, type FlowMeterOptions, type ResolvedOptions } from "./options.js"
 
 const MAGIC = 0x4d464848 // "HHFM"
-const VERSION = 3
+const VERSION = 4
 /** detailed damage findings per capture; later ones are only counted */
 export const MAX_DAMAGE_FINDINGS = 50
 

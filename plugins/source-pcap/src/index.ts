@@ -40,7 +40,12 @@ export const PcapConfig = Schema.Struct({
    * what a tunnel packet (GRE, ERSPAN, IP in IP, VXLAN, GENEVE, GTP-U) is metered as: `inner`
    * (the packet it carries) or `outer` (the tunnel's own headers, one flow per tunnel)
    */
-  tunnels: Schema.optionalWith(Schema.Literal("inner", "outer"), { default: () => "inner" as const })
+  tunnels: Schema.optionalWith(Schema.Literal("inner", "outer"), { default: () => "inner" as const }),
+  /**
+   * a packet that repeats one of the same flow and direction less than 1 ms earlier (a capture
+   * that sees each packet twice): `keep` it (counted) or `drop` it (counted, metered once)
+   */
+  duplicates: Schema.optionalWith(Schema.Literal("keep", "drop"), { default: () => "keep" as const })
 })
 export type PcapConfig = typeof PcapConfig.Type
 
@@ -60,6 +65,7 @@ export const meterOptions = (config: PcapConfig, captureName: string): FlowMeter
   batchFlows: config.batch_flows,
   byteLayer: config.byte_layer,
   tunnels: config.tunnels,
+  duplicates: config.duplicates,
   findingSource: PLUGIN_ID,
   captureName
 })

@@ -46,11 +46,13 @@ describe("source.pcap", () => {
       hint_packets: 10,
       batch_flows: 65_536,
       byte_layer: "ip",
-      tunnels: "inner"
+      tunnels: "inner",
+      duplicates: "keep"
     })
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], idle_timeout_s: 0 }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], byte_layer: "frame" }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], tunnels: "both" }))).toBe(true)
+    expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], duplicates: "merge" }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: [] }))).toBe(true)
   })
 

@@ -64,7 +64,8 @@ const METER_FLAGS: Readonly<Record<string, string>> = {
   idle_timeout_s: "--idle-timeout",
   active_timeout_s: "--active-timeout",
   byte_layer: "--byte-layer",
-  tunnels: "--tunnels"
+  tunnels: "--tunnels",
+  duplicates: "--duplicates"
 }
 
 /** A timeout flag's value, refused (exit 2) unless it is a positive number of seconds. */
@@ -145,9 +146,13 @@ export const flowsCommand = Command.make(
       Options.optional,
       Options.withDescription("captures: meter a GRE, ERSPAN, IP-in-IP, VXLAN, GENEVE or GTP-U packet as the packet inside (inner; default) or as the tunnel (outer)")
     ),
+    duplicates: Options.choice("duplicates", ["keep", "drop"]).pipe(
+      Options.optional,
+      Options.withDescription("captures: a packet repeating one of its flow and direction less than 1 ms earlier (seen twice by a mirror) is kept (default) or dropped; either way it is counted")
+    ),
     quiet: quietOption
   },
-  ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer, tunnels }) =>
+  ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer, tunnels, duplicates }) =>
     Effect.gen(function* () {
       const target = resolve(out)
       // refused before any input is read: the export would otherwise fail only at its very end
@@ -159,7 +164,8 @@ export const flowsCommand = Command.make(
         ...(yield* timeoutSetting("--idle-timeout", "idle_timeout_s", idleTimeout)),
         ...(yield* timeoutSetting("--active-timeout", "active_timeout_s", activeTimeout)),
         ...(Option.isSome(byteLayer) ? { byte_layer: byteLayer.value } : {}),
-        ...(Option.isSome(tunnels) ? { tunnels: tunnels.value } : {})
+        ...(Option.isSome(tunnels) ? { tunnels: tunnels.value } : {}),
+        ...(Option.isSome(duplicates) ? { duplicates: duplicates.value } : {})
       }
       const registry = yield* PluginRegistry
       const storage = yield* Storage

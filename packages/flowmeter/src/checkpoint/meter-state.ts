@@ -1,6 +1,7 @@
 /**
  * Checkpoint encoding of the flow meter: clock, counters, fragment map and every open flow
- * (all per-flow fields, list order for expiry, app-hint state).
+ * (all per-flow fields, list order for expiry, app-hint state, the signatures of the packets a
+ * copy could still repeat).
  *
  * Holds: `writeMeter` and `readMeter`. Flows are stored in least-recently-seen order with
  * their creation and linger orders as ordinals, so a restored meter expires and evicts in
@@ -62,11 +63,17 @@ const readHints = (r: ByteReader): AppHints | undefined => {
 export const writeMeter = (w: ByteWriter, meter: FlowMeter): void => {
   w.f64(meter.clock)
   const c = meter.counters
-  for (const v of [c.packets, c.nonIp, c.malformed, c.truncated, c.orphanFragments, c.evicted, c.noTimestamp, c.badTimestamp, c.tunnelled]) w.f64(v)
+  for (const v of [c.packets, c.nonIp, c.malformed, c.truncated, c.orphanFragments, c.evicted, c.noTimestamp, c.badTimestamp, c.tunnelled, c.duplicates]) w.f64(v)
   w.u32(c.linkTypes.size)
   for (const [type, count] of c.linkTypes) {
     w.u32(type)
     w.f64(count)
+  }
+  const copies = meter.copies.live(meter.clock)
+  w.u32(copies.length)
+  for (const [sig, ts] of copies) {
+    w.i32(sig)
+    w.f64(ts)
   }
   w.f64(meter.frags.orphans)
   w.u32(meter.frags.entries.size)
@@ -129,8 +136,13 @@ export const readMeter = (r: ByteReader, meter: FlowMeter): Array<PendingReplay>
   c.noTimestamp = r.f64()
   c.badTimestamp = r.f64()
   c.tunnelled = r.f64()
+  c.duplicates = r.f64()
   const types = r.u32()
   for (let i = 0; i < types; i++) c.linkTypes.set(r.u32(), r.f64())
+  const copies = r.u32()
+  const live: Array<readonly [number, number]> = []
+  for (let i = 0; i < copies; i++) live.push([r.i32(), r.f64()])
+  meter.copies.restore(live)
   meter.frags.orphans = r.f64()
   const frags = r.u32()
   for (let i = 0; i < frags; i++) {

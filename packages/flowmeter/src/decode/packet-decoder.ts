@@ -44,6 +44,8 @@ export class Decoded implements LinkResult {
   /** captured payload bytes [payloadStart, payloadEnd) in the buffer */
   payloadStart = 0
   payloadEnd = 0
+  /** the TCP, UDP or ICMP checksum, 0 when not captured (it tells a repeated packet from a new one) */
+  checksum = 0
   /** TCP flags byte, -1 when no TCP header was captured */
   tcpFlags = -1
   tcpWindow = -1
@@ -77,6 +79,7 @@ const transport = (buf: Buffer, t: number, l4Len: number, capEnd: number, d: Dec
   d.dstPort = 0
   d.tcpFlags = -1
   d.tcpWindow = -1
+  d.checksum = 0
   let header: number
   if (proto === TCP || proto === UDP || proto === SCTP) {
     if (t + 4 <= capEnd) {
@@ -89,9 +92,15 @@ const transport = (buf: Buffer, t: number, l4Len: number, capEnd: number, d: Dec
       if (t + 13 <= capEnd) header = Math.max(20, (buf[t + 12]! >> 4) * 4)
       if (t + 14 <= capEnd) d.tcpFlags = buf[t + 13]!
       if (t + 16 <= capEnd) d.tcpWindow = u16(buf, t + 14)
-    } else header = proto === UDP ? 8 : 12
-  } else if (proto === ICMP || proto === ICMP6) header = 8
-  else header = 0
+      if (t + 18 <= capEnd) d.checksum = u16(buf, t + 16)
+    } else {
+      header = proto === UDP ? 8 : 12
+      if (proto === UDP && t + 8 <= capEnd) d.checksum = u16(buf, t + 6)
+    }
+  } else if (proto === ICMP || proto === ICMP6) {
+    header = 8
+    if (t + 4 <= capEnd) d.checksum = u16(buf, t + 2)
+  } else header = 0
   d.payloadLen = Math.max(0, l4Len - header)
   const start = Math.min(t + header, capEnd)
   d.payloadStart = start
@@ -122,6 +131,7 @@ const ipv4 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
     d.hasPorts = false
     d.srcPort = d.dstPort = 0
     d.tcpFlags = d.tcpWindow = -1
+    d.checksum = 0
     d.payloadLen = total - ihl
     d.payloadStart = d.payloadEnd = capEnd
     return DECODE_OK
@@ -191,6 +201,7 @@ const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
         d.hasPorts = false
         d.srcPort = d.dstPort = 0
         d.tcpFlags = d.tcpWindow = -1
+        d.checksum = 0
         d.payloadLen = Math.max(0, total - (t - o))
         d.payloadStart = d.payloadEnd = capEnd
         return DECODE_OK
@@ -206,6 +217,7 @@ const ipv6 = (buf: Buffer, o: number, end: number, d: Decoded): number => {
     d.hasPorts = false
     d.srcPort = d.dstPort = 0
     d.tcpFlags = d.tcpWindow = -1
+    d.checksum = 0
     d.payloadLen = 0
     d.payloadStart = d.payloadEnd = capEnd
     return DECODE_OK

@@ -4,7 +4,8 @@
  * Holds: `FlowMeter` — per packet: advance the monotone clock, end flows whose idle, active or
  * linger deadline has passed (earliest deadline first), decode the frame, map later fragments
  * to their first fragment's ports, find or make the flow (evicting the least recently seen
- * one at `max_flows`), pick the initiator (SYN sender, else first sender), update the
+ * one at `max_flows`), pick the initiator (SYN sender, else first sender), count (or drop) a
+ * packet that repeats one of its flow and direction less than 1 ms earlier, update the
  * statistics, track FIN/RST with a short linger, feed app hints; at the end of the capture
  * every open flow ends (`eof`, or its pending `fin`/`rst`) in first_seen-then-key order.
  * Rows go to a RowWriter; when it holds `batch_flows` rows `onBatchFull` is called at once,
@@ -12,8 +13,9 @@
  * Does not hold: capture parsing, findings text or checkpoint encoding.
  */
 import type { PacketView } from "../capture/packet.js"
-import { decodeFrame, Decoded, DECODE_NON_IP, DECODE_OK, DECODE_UNSUPPORTED_LINK, FRAG_FIRST, FRAG_LATER } from "../decode/packet-decoder.js"
+import { decodeFrame, Decoded, DECODE_NON_IP, DECODE_OK, DECODE_UNSUPPORTED_LINK, FRAG_FIRST, FRAG_LATER, FRAG_NONE } from "../decode/packet-decoder.js"
 import type { ResolvedOptions } from "../options.js"
+import { DuplicateFilter, mayBeCopy, packetSignature } from "./duplicate-filter.js"
 import { FragmentMap } from "./fragments.js"
 import { FlowRowsOrder } from "./flow-order.js"
 import { RowWriter } from "./flow-rows.js"
@@ -33,6 +35,8 @@ export interface MeterCounters {
   badTimestamp: number
   /** packets metered as the packet inside a tunnel */
   tunnelled: number
+  /** packets that repeat the last packet of their flow and direction within 1 ms */
+  duplicates: number
   /** unsupported link type → frames skipped */
   readonly linkTypes: Map<number, number>
 }
@@ -47,6 +51,7 @@ export const newCounters = (): MeterCounters => ({
   noTimestamp: 0,
   badTimestamp: 0,
   tunnelled: 0,
+  duplicates: 0,
   linkTypes: new Map()
 })
 
@@ -70,6 +75,8 @@ export class FlowMeter {
   /** file offset a resumed read starts from to reach the current state */
   resumeAt = 0
   private readonly d = new Decoded()
+  /** recent packets' signatures, to tell a copy (see duplicate-filter.ts) */
+  readonly copies = new DuplicateFilter()
   private readonly key = new Uint32Array(KEY_WORDS)
   onBatchFull: () => void = () => {}
 
@@ -86,14 +93,24 @@ export class FlowMeter {
     // a time past ±2^53 µs would reach the int64 columns rounded or wrapped: the previous time stands in
     const badTs = !noTs && !(ts >= -Number.MAX_SAFE_INTEGER && ts <= Number.MAX_SAFE_INTEGER)
     if (noTs || badTs) ts = Number.isFinite(this.clock) ? this.clock : 0
+    const d = this.d
+    const status = decodeFrame(pkt.buf, pkt.start, pkt.caplen, pkt.linkType, d, this.options.decapsulate)
+    const c = this.counters
+    // a copy of a recent packet: counted; with `drop` gone before it changes anything
+    const sig = status === DECODE_OK && mayBeCopy(d) ? packetSignature(d, pkt.buf) : 0
+    const duplicate = sig !== 0 && this.copies.isCopy(sig, ts)
+    if (duplicate) {
+      c.duplicates++
+      if (this.options.dropDuplicates) {
+        c.packets++
+        this.resumeAt = pkt.nextOffset
+        return
+      }
+    }
     if (ts > this.clock) this.clock = ts
     const now = this.clock
     this.resumeAt = pkt.recordOffset
     this.expire(now)
-
-    const d = this.d
-    const status = decodeFrame(pkt.buf, pkt.start, pkt.caplen, pkt.linkType, d, this.options.decapsulate)
-    const c = this.counters
     if (status !== DECODE_OK) {
       c.packets++
       if (status === DECODE_UNSUPPORTED_LINK) c.linkTypes.set(pkt.linkType, (c.linkTypes.get(pkt.linkType) ?? 0) + 1)
@@ -161,6 +178,7 @@ export class FlowMeter {
     }
 
     // from here on nothing can end a flow, so state changes are safe for checkpoints
+    if (sig !== 0) this.copies.record(sig, ts)
     c.packets++
     if (noTs) c.noTimestamp++
     if (badTs) c.badTimestamp++
@@ -208,7 +226,7 @@ export class FlowMeter {
       u.state[slot] = st
     }
 
-    if (d.payloadEnd > d.payloadStart && (d.protocol === TCP || d.protocol === UDP) && this.options.hintPackets > 0) {
+    if (!duplicate && d.payloadEnd > d.payloadStart && (d.protocol === TCP || d.protocol === UDP) && this.options.hintPackets > 0) {
       this.hints.feed(
         slot,
         pkt.buf,

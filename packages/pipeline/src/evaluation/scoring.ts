@@ -42,7 +42,7 @@ export const chooseThreshold = (
 }
 
 /** Flow metering settings a source may share with the training sources. */
-export const FLOW_METER_KEYS = ["idle_timeout_s", "active_timeout_s", "tcp_linger_s", "splt_packets", "byte_layer", "tunnels"] as const
+export const FLOW_METER_KEYS = ["idle_timeout_s", "active_timeout_s", "tcp_linger_s", "splt_packets", "byte_layer", "tunnels", "duplicates"] as const
 
 /** The metering settings of the card's first training source that has any. */
 export const meterSettings = (card: ModelCardJson): Readonly<Record<string, unknown>> => {
