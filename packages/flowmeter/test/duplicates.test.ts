@@ -38,8 +38,8 @@ const EXCHANGE: ReadonlyArray<Rec> = [
 /** Every record twice, the copy `gap` seconds later. */
 const twice = (records: ReadonlyArray<Rec>, gap = 0.00002): Array<Rec> => records.flatMap((r) => [r, { ...r, t: r.t + gap }])
 
-/** tshark's filter for all but TCP resets and empty IPv4 segments with IP ID 0 (see `mayBeCopy`) */
-const OWN_REPEATS = "!(tcp.flags.reset == 1) && !(ip.id == 0 && tcp.len == 0)"
+/** tshark's filter for all but TCP resets and empty segments without an IP ID (see `mayBeCopy`) */
+const OWN_REPEATS = "!(tcp.flags.reset == 1) && !(ip.id == 0 && tcp.len == 0) && !(ipv6 && tcp.len == 0)"
 
 type Batch = Extract<SourceEvent, { _tag: "Batch" }>
 const batchesOf = (events: ReadonlyArray<SourceEvent>): Array<Batch> => events.filter((e): e is Batch => e._tag === "Batch")
@@ -95,7 +95,7 @@ describe("packets seen twice", () => {
       expect(duplicatesOf(findings)).toBe(0)
     }))
 
-  it.effect("not copies: the identical resets a host sends for each late segment, and empty IPv4 segments with IP ID 0", () =>
+  it.effect("not copies: the identical resets a host sends for each late segment, and empty segments without an IP ID", () =>
     Effect.gen(function* () {
       const { flows, findings } = yield* collectCapture(
         tempFile(
@@ -104,12 +104,17 @@ describe("packets seen twice", () => {
             { t: T0 + 0.06, frame: v4(true, 0x04, 0) },
             { t: T0 + 0.06001, frame: v4(true, 0x04, 0) },
             { t: T0 + 0.07, frame: v4(false, TCP_ACK, 0) },
-            { t: T0 + 0.07001, frame: v4(false, TCP_ACK, 0) }
+            { t: T0 + 0.07001, frame: v4(false, TCP_ACK, 0) },
+            { t: T0 + 0.08, frame: ether(ipv6("2001:db8::1", "2001:db8::2", 6, tcp(40001, 443, TCP_ACK)), 0x86dd) },
+            { t: T0 + 0.08001, frame: ether(ipv6("2001:db8::1", "2001:db8::2", 6, tcp(40001, 443, TCP_ACK)), 0x86dd) }
           ])
         ),
         { duplicates: "drop" }
       )
-      expect(flows.map((f) => [f.fwd_packets, f.bwd_packets])).toEqual([[5, 4]])
+      expect(flows.map((f) => [f.fwd_packets, f.bwd_packets])).toEqual([
+        [5, 4],
+        [2, 0]
+      ])
       expect(duplicatesOf(findings)).toBe(0)
     }))
 

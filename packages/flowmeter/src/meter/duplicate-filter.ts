@@ -24,12 +24,13 @@ const BUCKETS = 1 << 14
 const mix = (h: number, v: number): number => Math.imul(h ^ v, 0x9e3779b1) ^ (h >>> 15)
 
 /**
- * Packets that may be taken for copies: not fragments, and not those a host sends identical on
- * its own: TCP resets (one for each late segment, all alike) and, over IPv4, empty segments with
- * IP ID 0 (the acknowledgements a kernel sends without a socket).
+ * Packets that may be taken for copies: not fragments, and not those a host may send identical
+ * on its own: TCP resets (one for each late segment, all alike) and empty packets without an IP
+ * ID to tell them apart (IPv4 with ID 0, as a kernel's acknowledgements without a socket; every
+ * empty IPv6 packet, such as two alike acknowledgements).
  */
 export const mayBeCopy = (d: Decoded): boolean =>
-  d.fragment === FRAG_NONE && !(d.tcpFlags >= 0 && (d.tcpFlags & 0x04) !== 0) && !(d.version === 4 && d.fragId === 0 && d.payloadLen === 0)
+  d.fragment === FRAG_NONE && !(d.tcpFlags >= 0 && (d.tcpFlags & 0x04) !== 0) && !(d.payloadLen === 0 && (d.version === 6 || d.fragId === 0))
 
 /** payload bytes a signature takes in */
 const PAYLOAD_BYTES = 16
