@@ -12,9 +12,7 @@ import { Effect } from "effect"
 import { execFileSync } from "node:child_process"
 import { basename } from "node:path"
 import { describe, expect } from "vitest"
-import type { SourceEvent } from "@hashhound/core"
-import { createHash } from "node:crypto"
-import { collectCapture, type FlowRow, rowsOf } from "./helpers/collect.js"
+import { batchesOf, collectCapture, digest, type FlowRow, rowsOf } from "./helpers/collect.js"
 import { ether, ipv4, ipv6, pcap, TCP_ACK, TCP_PSH, TCP_SYN, tcp, udp, type Rec } from "./helpers/frames.js"
 import { tempFile } from "./helpers/temp-files.js"
 import { groupFlows } from "./hints/capture-walker.js"
@@ -41,9 +39,6 @@ const twice = (records: ReadonlyArray<Rec>, gap = 0.00002): Array<Rec> => record
 /** tshark's filter for all but TCP resets and empty segments without an IP ID (see `mayBeCopy`) */
 const OWN_REPEATS = "!(tcp.flags.reset == 1) && !(ip.id == 0 && tcp.len == 0) && !(ipv6 && tcp.len == 0)"
 
-type Batch = Extract<SourceEvent, { _tag: "Batch" }>
-const batchesOf = (events: ReadonlyArray<SourceEvent>): Array<Batch> => events.filter((e): e is Batch => e._tag === "Batch")
-const digest = (bytes: Uint8Array | undefined): string => (bytes === undefined ? "none" : createHash("sha256").update(bytes).digest("hex"))
 
 const duplicatesOf = (findings: ReadonlyArray<{ code: string; count?: number | undefined }>): number =>
   findings.find((f) => f.code === "duplicate_packet")?.count ?? 0

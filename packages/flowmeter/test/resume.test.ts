@@ -6,18 +6,14 @@ import { it } from "@effect/vitest"
 import type { SourceEvent } from "@hashhound/core"
 import { describeFixtures, fixture } from "@hashhound/testkit"
 import { Effect } from "effect"
-import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import { gzipSync } from "node:zlib"
 import { expect } from "vitest"
 import type { FlowMeterOptions } from "../src/options.js"
-import { collectCapture, rowsOf } from "./helpers/collect.js"
+import { batchesOf, collectCapture, digest, rowsOf } from "./helpers/collect.js"
 import { tempFile } from "./helpers/temp-files.js"
 
-const digest = (bytes: Uint8Array | undefined): string => (bytes === undefined ? "none" : createHash("sha256").update(bytes).digest("hex"))
 
-type Batch = Extract<SourceEvent, { _tag: "Batch" }>
-const batchesOf = (events: ReadonlyArray<SourceEvent>): Array<Batch> => events.filter((e): e is Batch => e._tag === "Batch")
 const summary = (events: ReadonlyArray<SourceEvent>) =>
   events.flatMap((e) => (e._tag === "Finding" && e.finding.offset === undefined ? [[e.finding.code, e.finding.count]] : []))
 

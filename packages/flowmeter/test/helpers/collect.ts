@@ -2,12 +2,13 @@
  * Test support: read a capture to the end and hand back its flows as plain rows and its
  * findings.
  *
- * Holds: `collectCapture` (an Effect), `readCounted` (also the number of frames read) and
- * `FlowRow`.
+ * Holds: `collectCapture` (an Effect), `readCounted` (also the number of frames read),
+ * `FlowRow`, and `batchesOf` and `digest` for comparing a resumed read with a whole one.
  * Does not hold: assertions.
  */
 import type { Finding, InputError, PluginError, ResumePoint, SourceEvent } from "@hashhound/core"
 import { Chunk, Effect, Stream } from "effect"
+import { createHash } from "node:crypto"
 import { captureEvents, toCaptureError } from "../../src/capture-stream.js"
 import type { FlowMeterOptions } from "../../src/options.js"
 import { CaptureSession } from "../../src/session.js"
@@ -52,6 +53,14 @@ export const rowsOf = (events: ReadonlyArray<SourceEvent>): Array<FlowRow> => {
   }
   return rows
 }
+
+export type Batch = Extract<SourceEvent, { _tag: "Batch" }>
+
+/** The batches among a read's events. */
+export const batchesOf = (events: ReadonlyArray<SourceEvent>): Array<Batch> => events.filter((e): e is Batch => e._tag === "Batch")
+
+/** A checkpoint's SHA-256, to compare checkpoints ("none" when a batch has none). */
+export const digest = (bytes: Uint8Array | undefined): string => (bytes === undefined ? "none" : createHash("sha256").update(bytes).digest("hex"))
 
 export const collectCapture = (
   path: string,
