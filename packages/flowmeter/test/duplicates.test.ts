@@ -13,7 +13,7 @@ import { execFileSync } from "node:child_process"
 import { basename } from "node:path"
 import { describe, expect } from "vitest"
 import { batchesOf, collectCapture, digest, type FlowRow, rowsOf } from "./helpers/collect.js"
-import { ether, ipv4, ipv6, pcap, TCP_ACK, TCP_PSH, TCP_SYN, tcp, udp, type Rec } from "./helpers/frames.js"
+import { ether, ipv4, ipv6, pcap, PcapngWriter, TCP_ACK, TCP_PSH, TCP_SYN, tcp, udp, type Rec } from "./helpers/frames.js"
 import { tempFile } from "./helpers/temp-files.js"
 import { groupFlows } from "./hints/capture-walker.js"
 
@@ -111,6 +111,18 @@ describe("packets seen twice", () => {
         [2, 0]
       ])
       expect(duplicatesOf(findings)).toBe(0)
+    }))
+
+  it.effect("a dropped copy still counts as a packet read: simple packet blocks without a time are all reported", () =>
+    Effect.gen(function* () {
+      const datagram = ether(ipv4(C, S, 17, udp(5353, 53, Buffer.from("query"))))
+      const ng = new PcapngWriter().shb().idb(1).epb(0, BigInt(T0) * 1_000_000n, datagram).spb(datagram).spb(datagram).finish()
+      const { flows, findings } = yield* collectCapture(tempFile(ng, "x.pcapng"), { duplicates: "drop" })
+      expect(flows.map((f) => f.fwd_packets)).toEqual([1])
+      expect(findings.map((f) => [f.code, f.count]).sort()).toEqual([
+        ["duplicate_packet", 2],
+        ["no_timestamp", 2]
+      ])
     }))
 
   it.effect("IPv6 and UDP: a copy within 1 ms is one, a later datagram with the same bytes is not", () =>

@@ -13,7 +13,7 @@
  * Does not hold: capture parsing, findings text or checkpoint encoding.
  */
 import type { PacketView } from "../capture/packet.js"
-import { decodeFrame, Decoded, DECODE_NON_IP, DECODE_OK, DECODE_UNSUPPORTED_LINK, FRAG_FIRST, FRAG_LATER, FRAG_NONE } from "../decode/packet-decoder.js"
+import { decodeFrame, Decoded, DECODE_NON_IP, DECODE_OK, DECODE_UNSUPPORTED_LINK, FRAG_FIRST, FRAG_LATER } from "../decode/packet-decoder.js"
 import type { ResolvedOptions } from "../options.js"
 import { DuplicateFilter, mayBeCopy, packetSignature } from "./duplicate-filter.js"
 import { FragmentMap } from "./fragments.js"
@@ -35,7 +35,7 @@ export interface MeterCounters {
   badTimestamp: number
   /** packets metered as the packet inside a tunnel */
   tunnelled: number
-  /** packets that repeat the last packet of their flow and direction within 1 ms */
+  /** packets that repeat one of their flow and direction less than 1 ms earlier (duplicate-filter.ts) */
   duplicates: number
   /** unsupported link type → frames skipped */
   readonly linkTypes: Map<number, number>
@@ -102,7 +102,10 @@ export class FlowMeter {
     if (duplicate) {
       c.duplicates++
       if (this.options.dropDuplicates) {
+        // read, so counted as every packet read is; metered no further
         c.packets++
+        if (noTs) c.noTimestamp++
+        if (badTs) c.badTimestamp++
         this.resumeAt = pkt.nextOffset
         return
       }
