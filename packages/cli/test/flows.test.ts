@@ -1,4 +1,4 @@
-import { describeFixtures, fixture } from "@hashhound/testkit"
+import { describeFixtures, fixture, projectFixture } from "@hashhound/testkit"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -166,6 +166,33 @@ describeFixtures("hashhound flows on real inputs", () => {
     const { code, stderr } = hashhound(["flows", fixture("formats/pcapplusplus/solaris.snoop"), "--out", join(work, "none.parquet")], work)
     expect(code).toBe(1)
     expect(stderr).toContain("no input is a capture or flow export")
+  })
+})
+
+describe("hashhound flows --sequence", () => {
+  const rows = (args: ReadonlyArray<string>, name: string) => {
+    const out = join(work, `${name}.jsonl`)
+    const { code, stderr } = hashhound(["flows", ...args, "--out", out], work)
+    expect(code, stderr).toBe(0)
+    const flows = readFileSync(out, "utf8").trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+    return { flows, stderr }
+  }
+  /** a flow without the columns that name its file */
+  const measured = (flow: Record<string, unknown>) => {
+    const { flow_id: _id, capture: _capture, ...rest } = flow
+    return rest
+  }
+
+  it("meters a rotating capture's pieces as one capture: the flows of the whole file, named after the first piece", () => {
+    const whole = rows([projectFixture("flowmeter/stratum-session.pcap")], "whole")
+    const joined = rows([projectFixture("flowmeter/rotated"), "--sequence"], "joined")
+    expect(joined.stderr).toContain("stratum.pcap.gz and 2 more piece(s): source.pcap")
+    expect(joined.flows.map(measured)).toEqual(whole.flows.map(measured))
+    expect(new Set(joined.flows.map((flow) => flow["capture"]))).toEqual(new Set(["stratum.pcap.gz"]))
+    // without it each piece is a capture: the Stratum session falls apart into three flows
+    const apart = rows([projectFixture("flowmeter/rotated")], "apart")
+    expect(apart.flows.filter((flow) => flow["protocol"] === 6)).toHaveLength(3)
+    expect(joined.flows.filter((flow) => flow["protocol"] === 6)).toHaveLength(1)
   })
 })
 

@@ -33,8 +33,13 @@ export interface StageContext {
 export interface SourceUnit {
   /** stable id inside the dataset, used in flow ids and file names (`trace-01.pcap`) */
   readonly id: string
-  /** the file behind it, when there is one */
+  /** the file behind it, when there is one (the first, when there are several) */
   readonly path?: string
+  /**
+   * the files behind it, in reading order, when it is several: the pieces a rotating capture
+   * was cut into, read as one (`source.pcap sequence: true`)
+   */
+  readonly paths?: ReadonlyArray<string>
   /** content hash or other fingerprint: a change means the unit is read again */
   readonly fingerprint: string
   readonly sizeBytes?: number

@@ -8,6 +8,7 @@
  */
 import { InputError, PluginError, type ResumePoint, type SourceEvent } from "@hashhound/core"
 import { Chunk, Effect, Option, Stream } from "effect"
+import { inputLabel, type CaptureInput } from "./capture/pieces.js"
 import type { FlowMeterOptions } from "./options.js"
 import { CaptureSession } from "./session.js"
 
@@ -23,17 +24,20 @@ export const toCaptureError =
           reason: `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
         })
 
-/** Read one capture (pcap, pcapng, gzip'd either) into batches and findings, in this thread. */
+/**
+ * Read one capture (pcap, pcapng, gzip'd either; one file or the pieces of one capture, in
+ * order) into batches and findings, in this thread.
+ */
 export const captureEvents = (
-  path: string,
+  input: CaptureInput,
   options: FlowMeterOptions = {},
   resume?: ResumePoint
 ): Stream.Stream<SourceEvent, InputError | PluginError> => {
-  const toError = toCaptureError(path, options.findingSource)
+  const toError = toCaptureError(inputLabel(input), options.findingSource)
   return Stream.unwrapScoped(
     Effect.map(
       Effect.acquireRelease(
-        Effect.tryPromise({ try: () => CaptureSession.open(path, options, resume), catch: toError }),
+        Effect.tryPromise({ try: () => CaptureSession.open(input, options, resume), catch: toError }),
         (session) => Effect.promise(() => session.close())
       ),
       (session) =>

@@ -2,13 +2,15 @@
  * `source.pcap`: packet captures (pcap, pcapng, either gzip'd) metered into bidirectional flows.
  *
  * Holds: the config Schema (snake_case, units in the names), the plugin manifest (detect by
- * magic number, plan with `planFiles`, read with the flow meter: in this thread while it is the
- * only capture being read, on worker threads when several are read at once) and the plugin list.
+ * magic number, plan with `planFiles` (and `joinPieces` for the pieces of one capture), read with
+ * the flow meter: in this thread while it is the only capture being read, on worker threads when
+ * several are read at once) and the plugin list.
  * Does not hold: parsing or metering (see `@hashhound/flowmeter`).
  */
 import { definePlugin, MAX_BATCH_ROWS, type AnyPlugin, type SourceStage } from "@hashhound/core"
 import { captureEventsParallel, fingerprintFor, FLOWMETER_COLUMNS, type FlowMeterOptions, planFiles, sniffContainer } from "@hashhound/flowmeter"
 import { Effect, Schema, Stream } from "effect"
+import { joinPieces } from "./sequence.js"
 
 export const PLUGIN_ID = "source.pcap"
 
@@ -45,7 +47,12 @@ export const PcapConfig = Schema.Struct({
    * a packet that repeats one of the same flow and direction less than 1 ms earlier (a capture
    * that sees each packet twice): `keep` it (counted) or `drop` it (counted, metered once)
    */
-  duplicates: Schema.optionalWith(Schema.Literal("keep", "drop"), { default: () => "keep" as const })
+  duplicates: Schema.optionalWith(Schema.Literal("keep", "drop"), { default: () => "keep" as const }),
+  /**
+   * the files are the pieces of one capture (a rotating capture's files): metered as one, in
+   * the order of their first packets, so a flow crossing from one file into the next is one flow
+   */
+  sequence: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 export type PcapConfig = typeof PcapConfig.Type
 
@@ -80,10 +87,13 @@ export const pcapSource = definePlugin({
   detect: (head) => detectPcap(head),
   make: (config) =>
     Effect.succeed<SourceStage>({
-      plan: (ctx) => planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)),
+      plan: (ctx) =>
+        config.sequence
+          ? Effect.flatMap(planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)), joinPieces)
+          : planFiles(config.paths, ctx.baseDir, fingerprintFor(ctx)),
       read: (unit, ctx, resume) =>
         Stream.suspend(() =>
-          captureEventsParallel(unit.path ?? unit.id, { ...meterOptions(config, unit.id), checkpoints: ctx.resumable !== false }, resume)
+          captureEventsParallel(unit.paths ?? unit.path ?? unit.id, { ...meterOptions(config, unit.id), checkpoints: ctx.resumable !== false }, resume)
         )
     })
 })

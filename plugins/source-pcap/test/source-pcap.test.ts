@@ -47,14 +47,39 @@ describe("source.pcap", () => {
       batch_flows: 65_536,
       byte_layer: "ip",
       tunnels: "inner",
-      duplicates: "keep"
+      duplicates: "keep",
+      sequence: false
     })
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], idle_timeout_s: 0 }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], byte_layer: "frame" }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], tunnels: "both" }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], duplicates: "merge" }))).toBe(true)
+    expect(Either.isLeft(pcapSource.decode({ paths: ["a.pcap"], sequence: "yes" }))).toBe(true)
     expect(Either.isLeft(pcapSource.decode({ paths: [] }))).toBe(true)
   })
+
+  it.effect("sequence: the pieces of one capture are one unit, in the order of their first packets, fingerprinted by every piece", () =>
+    Effect.gen(function* () {
+      const ctx = { dataset: "t", baseDir: join(repoRoot(), "test-fixtures", "flowmeter"), workDir: here }
+      const plan = (config: Record<string, unknown>) => Effect.flatMap(pcapSource.make({ paths: ["rotated/*"], ...config }), (stage) => stage.plan(ctx))
+      const separate = yield* plan({})
+      expect(separate.map((unit) => unit.id)).toEqual(["rotated/stratum.pcap.gz", "rotated/stratum.pcap1.gz", "rotated/stratum.pcap2"])
+      const joined = yield* plan({ sequence: true })
+      expect(joined).toHaveLength(1)
+      const unit = joined[0]!
+      expect(unit.id).toBe("rotated/stratum.pcap.gz")
+      expect(unit.path).toBe(projectCapture("rotated/stratum.pcap.gz"))
+      expect(unit.paths).toEqual(separate.map((piece) => piece.path))
+      expect(unit.sizeBytes).toBe(separate.reduce((sum, piece) => sum + piece.sizeBytes!, 0))
+      // a piece fewer is another capture: read again, not resumed
+      const fewer = yield* Effect.flatMap(pcapSource.make({ paths: ["rotated/stratum.pcap.gz", "rotated/stratum.pcap1.gz"], sequence: true }), (stage) =>
+        stage.plan(ctx)
+      )
+      expect(fewer[0]!.fingerprint).not.toBe(unit.fingerprint)
+      // one file is its own unit, as without `sequence`
+      const one = yield* Effect.flatMap(pcapSource.make({ paths: ["stratum-session.pcap"], sequence: true }), (stage) => stage.plan(ctx))
+      expect(one.map((u) => [u.id, u.paths])).toEqual([["stratum-session.pcap", undefined]])
+    }))
 
   it("detects captures by magic number (gzip: 0.9, the read decides)", () => {
     const head = (name: string) => readFileSync(projectCapture(name)).subarray(0, 64)

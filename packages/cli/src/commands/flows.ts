@@ -11,7 +11,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Finding, InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Plugin, type UnknownPluginError } from "@hashhound/core"
 import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
 import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline/storage"
-import { Console, Effect, Option, Stream } from "effect"
+import { Console, Effect, Either, Option, Stream } from "effect"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
@@ -65,7 +65,8 @@ const METER_FLAGS: Readonly<Record<string, string>> = {
   active_timeout_s: "--active-timeout",
   byte_layer: "--byte-layer",
   tunnels: "--tunnels",
-  duplicates: "--duplicates"
+  duplicates: "--duplicates",
+  sequence: "--sequence"
 }
 
 /** A timeout flag's value, refused (exit 2) unless it is a positive number of seconds. */
@@ -100,6 +101,23 @@ export const captureNames = (files: ReadonlyArray<string>): ReadonlyMap<string, 
   }
   const base = common.join(sep) || sep
   return new Map(files.map((file) => [file, (uses.get(basename(file)) ?? 0) > 1 ? relative(base, file).split(sep).join("/") : basename(file)]))
+}
+
+/**
+ * `--sequence`: the inputs each source that takes `sequence` reads, as one group per source (the
+ * pieces of one capture); the others, one group per input, as without it.
+ */
+const piecesTogether = (
+  chosen: ReadonlyArray<{ readonly file: string; readonly plugin: Plugin<"source"> }>
+): ReadonlyArray<{ readonly files: ReadonlyArray<string>; readonly plugin: Plugin<"source"> }> => {
+  const groups: Array<{ files: Array<string>; plugin: Plugin<"source"> }> = []
+  for (const { file, plugin } of chosen) {
+    const joins = Either.isRight(plugin.decode({ paths: [file], sequence: true }))
+    const group = joins ? groups.find((entry) => entry.plugin.id === plugin.id) : undefined
+    if (group !== undefined) group.files.push(file)
+    else groups.push({ files: [file], plugin })
+  }
+  return groups
 }
 
 const summarizeFindings = (findings: ReadonlyArray<Finding>): ReadonlyArray<string> => {
@@ -150,9 +168,12 @@ export const flowsCommand = Command.make(
       Options.optional,
       Options.withDescription("captures: a packet repeating one of its flow and direction less than 1 ms earlier (seen twice by a mirror) is kept (default) or dropped; either way it is counted")
     ),
+    sequence: Options.boolean("sequence").pipe(
+      Options.withDescription("captures: the inputs are the pieces of one capture (tcpdump -C/-G/-W, dumpcap -b), metered as one in the order of their first packets, so a flow crossing from one file into the next stays one flow")
+    ),
     quiet: quietOption
   },
-  ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer, tunnels, duplicates }) =>
+  ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer, tunnels, duplicates, sequence }) =>
     Effect.gen(function* () {
       const target = resolve(out)
       // refused before any input is read: the export would otherwise fail only at its very end
@@ -165,7 +186,8 @@ export const flowsCommand = Command.make(
         ...(yield* timeoutSetting("--active-timeout", "active_timeout_s", activeTimeout)),
         ...(Option.isSome(byteLayer) ? { byte_layer: byteLayer.value } : {}),
         ...(Option.isSome(tunnels) ? { tunnels: tunnels.value } : {}),
-        ...(Option.isSome(duplicates) ? { duplicates: duplicates.value } : {})
+        ...(Option.isSome(duplicates) ? { duplicates: duplicates.value } : {}),
+        ...(sequence ? { sequence: true } : {})
       }
       const registry = yield* PluginRegistry
       const storage = yield* Storage
@@ -187,11 +209,12 @@ export const flowsCommand = Command.make(
         return yield* new InputError({ path: inputs.join(" "), reason: "no input is a capture or flow export that hashhound reads" })
       }
       const names = captureNames(chosen.map((entry) => entry.file))
-      const batches = Stream.fromIterable(chosen).pipe(
-        Stream.mapEffect(({ file, plugin }) =>
+      const batches = Stream.fromIterable(sequence ? piecesTogether(chosen) : chosen.map(({ file, plugin }) => ({ files: [file], plugin }))).pipe(
+        Stream.mapEffect(({ files: group, plugin }) =>
           Effect.gen(function* () {
-            if (!quiet) yield* Console.error(`${file}: ${plugin.id}`)
-            const config = sourceConfig(plugin, [file], settings)
+            const file = group[0]!
+            if (!quiet) yield* Console.error(`${group.length === 1 ? file : `${file} and ${group.length - 1} more piece(s)`}: ${plugin.id}`)
+            const config = sourceConfig(plugin, group, settings)
             const unfit = config.ignored.flatMap((key) => METER_FLAGS[key] ?? [])
             if (unfit.length > 0) yield* Console.error(`note: ${file}: ${unfit.join(", ")} not applied: ${plugin.id} takes its flows as the exporter made them`)
             const stage = yield* plugin.make(config.raw)

@@ -115,6 +115,17 @@ export class ByteWindow {
     this.end = HEAD
   }
 
+  /**
+   * Start over at `base` of another source, keeping the buffers: the next piece of a capture cut
+   * into several files. Settle a read issued ahead first.
+   */
+  reset(base: number): void {
+    this.base = base - HEAD
+    this.start = HEAD
+    this.end = HEAD
+    this.eof = false
+  }
+
   get available(): number {
     return this.end - this.start
   }

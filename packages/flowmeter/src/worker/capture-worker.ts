@@ -6,6 +6,7 @@
  * Does not hold: parsing or metering (see `../session.ts`).
  */
 import { parentPort, workerData } from "node:worker_threads"
+import { inputLabel } from "../capture/pieces.js"
 import { CaptureSession } from "../session.js"
 import { errorToMessage, eventToMessage, type ToWorker, type WorkerInput } from "./messages.js"
 
@@ -24,7 +25,7 @@ const run = async (): Promise<void> => {
   })
   let session: CaptureSession | undefined
   try {
-    session = await CaptureSession.open(input.path, input.options, input.resume)
+    session = await CaptureSession.open(input.input, input.options, input.resume)
     for (let events = await session.pull(); events !== null && !stopped; events = await session.pull()) {
       for (const event of events) {
         if (event._tag === "Batch") {
@@ -38,7 +39,7 @@ const run = async (): Promise<void> => {
     }
     if (!stopped) port.postMessage({ type: "end" })
   } catch (error) {
-    port.postMessage(errorToMessage(error, input.path))
+    port.postMessage(errorToMessage(error, inputLabel(input.input)))
   } finally {
     await session?.close()
     port.close()

@@ -8,10 +8,12 @@
  */
 import { Finding, InputError, PluginError, type ResumePoint, type SourceEvent } from "@hashhound/core"
 import { tableFromIPC, tableToIPC } from "apache-arrow"
+import type { CaptureInput } from "../capture/pieces.js"
 import type { FlowMeterOptions } from "../options.js"
 
 export interface WorkerInput {
-  readonly path: string
+  /** one capture file, or the pieces of one capture in order */
+  readonly input: CaptureInput
   readonly options: FlowMeterOptions
   readonly resume?: ResumePoint
   /** batches the worker may send ahead of the reader */

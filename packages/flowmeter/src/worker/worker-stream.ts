@@ -16,6 +16,7 @@ import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
 import { PluginError, type InputError, type ResumePoint, type SourceEvent } from "@hashhound/core"
 import { Chunk, Effect, Option, Stream } from "effect"
+import { inputLabel, type CaptureInput } from "../capture/pieces.js"
 import { captureEvents } from "../capture-stream.js"
 import type { FlowMeterOptions } from "../options.js"
 import { messageToError, messageToEvent, type ToParent, type WorkerInput } from "./messages.js"
@@ -85,14 +86,15 @@ class WorkerChannel {
   }
 }
 
-/** Read one capture on a worker thread. */
+/** Read one capture (a file, or the pieces of one capture) on a worker thread. */
 export const captureEventsInWorker = (
-  path: string,
+  capture: CaptureInput,
   options: FlowMeterOptions = {},
   resume?: ResumePoint
 ): Stream.Stream<SourceEvent, InputError | PluginError> => {
   const pluginId = options.findingSource ?? "source.pcap"
-  const input: WorkerInput = { path, options, credits: CREDITS, ...(resume === undefined ? {} : { resume }) }
+  const path = inputLabel(capture)
+  const input: WorkerInput = { input: capture, options, credits: CREDITS, ...(resume === undefined ? {} : { resume }) }
   return Stream.unwrapScoped(
     Effect.map(
       Effect.acquireRelease(
@@ -141,7 +143,7 @@ export const maxCaptureWorkers = (): number => Math.max(1, availableParallelism(
  * thread while fewer than `maxCaptureWorkers()` are busy. Either way the events are the same.
  */
 export const captureEventsParallel = (
-  path: string,
+  capture: CaptureInput,
   options: FlowMeterOptions = {},
   resume?: ResumePoint
 ): Stream.Stream<SourceEvent, InputError | PluginError> =>
@@ -160,6 +162,6 @@ export const captureEventsParallel = (
             if (useWorker) workersRunning--
           })
       ),
-      (useWorker) => (useWorker ? captureEventsInWorker(path, options, resume) : captureEvents(path, options, resume))
+      (useWorker) => (useWorker ? captureEventsInWorker(capture, options, resume) : captureEvents(capture, options, resume))
     )
   )

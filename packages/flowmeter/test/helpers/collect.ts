@@ -10,6 +10,7 @@ import type { Finding, InputError, PluginError, ResumePoint, SourceEvent } from 
 import { Chunk, Effect, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { captureEvents, toCaptureError } from "../../src/capture-stream.js"
+import type { CaptureInput } from "../../src/capture/pieces.js"
 import type { FlowMeterOptions } from "../../src/options.js"
 import { CaptureSession } from "../../src/session.js"
 
@@ -62,8 +63,9 @@ export const batchesOf = (events: ReadonlyArray<SourceEvent>): Array<Batch> => e
 /** A checkpoint's SHA-256, to compare checkpoints ("none" when a batch has none). */
 export const digest = (bytes: Uint8Array | undefined): string => (bytes === undefined ? "none" : createHash("sha256").update(bytes).digest("hex"))
 
+/** Read a capture (one file, or the pieces of one capture in order) to the end. */
 export const collectCapture = (
-  path: string,
+  path: CaptureInput,
   options: FlowMeterOptions = {},
   resume?: ResumePoint
 ): Effect.Effect<Collected, InputError | PluginError> =>

@@ -7,6 +7,7 @@
  * Does not hold: third-party captures (those stay in ../shared/fixtures).
  */
 import { gzipSync } from "node:zlib"
+import { splitCapture } from "./split-capture.js"
 import { ether, icmpEcho, ipv4, ipv6, pcap, PcapngWriter, sll, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, tcp, udp, type Rec } from "./frames.js"
 
 const T0 = 1_700_000_000
@@ -69,8 +70,21 @@ const sections = (): Buffer => {
   return gzipSync(ng, { level: 9 })
 }
 
+/**
+ * The stratum session cut as a rotating capture cuts it (tcpdump -C with -z gzip: the finished
+ * pieces gzip'd, the last one still plain): between the SYN and the SYN-ACK, and after the
+ * `mining.authorize`.
+ */
+const rotated = (piece: number) => (): Buffer => {
+  const pieces = splitCapture(handshake(), [3, 8])
+  return piece < 2 ? gzipSync(pieces[piece]!) : pieces[piece]!
+}
+
 export const PROJECT_CAPTURES: ReadonlyArray<readonly [string, () => Buffer]> = [
   ["stratum-session.pcap", handshake],
   ["garbage-between-records.pcap", damaged],
-  ["two-sections.pcapng.gz", sections]
+  ["two-sections.pcapng.gz", sections],
+  ["rotated/stratum.pcap.gz", rotated(0)],
+  ["rotated/stratum.pcap1.gz", rotated(1)],
+  ["rotated/stratum.pcap2", rotated(2)]
 ]

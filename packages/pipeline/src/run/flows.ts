@@ -120,6 +120,7 @@ export const runFlows = (context: RunContext, dataset: DatasetSpec, source: Made
         number: numbers[index]!,
         id: unit.id,
         ...(unit.path === undefined ? {} : { path: unit.path }),
+        ...(unit.paths === undefined ? {} : { paths: [...unit.paths] }),
         fingerprint: unit.fingerprint,
         ...(unit.sizeBytes === undefined ? {} : { size_bytes: unit.sizeBytes }),
         flows_key: key,

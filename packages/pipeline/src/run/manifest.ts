@@ -26,6 +26,8 @@ const UnitRecord = Schema.mutable(
     number: Schema.Number,
     id: Schema.String,
     path: Schema.optional(Schema.String),
+    /** every file behind the unit, in reading order, when it is several (the pieces of one capture) */
+    paths: Schema.optional(Schema.Array(Schema.String)),
     fingerprint: Schema.String,
     size_bytes: Schema.optional(Schema.Number),
     /** hash(source id, version, raw config, unit id, fingerprint) */
