@@ -7,13 +7,15 @@
 import { it } from "@effect/vitest"
 import type { SourceEvent } from "@hashhound/core"
 import { describeFixtures, fixture } from "@hashhound/testkit"
-import { Effect } from "effect"
+import { Chunk, Effect, Stream } from "effect"
+import fc from "fast-check"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { gzipSync } from "node:zlib"
 import { expect } from "vitest"
 import { orderPieces } from "../src/capture/pieces.js"
+import { captureEventsInWorker } from "../src/worker/worker-stream.js"
 import type { FlowMeterOptions } from "../src/options.js"
 import { batchesOf, collectCapture, digest, rowsOf } from "./helpers/collect.js"
 import { evenCuts, packetCount, splitCapture } from "./helpers/split-capture.js"
@@ -51,6 +53,71 @@ describeFixtures("a capture cut into pieces", () => {
         expect(counts(joined.events)).toEqual(counts(whole.events))
       }))
   }
+
+  it.effect("cut anywhere, some pieces gzip'd, in any order given: the flows of the whole file (property)", () =>
+    Effect.gen(function* () {
+      const sources = ["mining/peafowl-stratum.pcap", "mining/nesfit-cgminer.s0.pcapng", "formats/ndpi/sites.pcapng"]
+      const wholes = new Map<string, ReadonlyArray<unknown>>()
+      for (const path of sources) wholes.set(path, (yield* collectCapture(fixture(path))).flows)
+      const cases = fc.sample(
+        fc.record({
+          source: fc.constantFrom(...sources),
+          cuts: fc.uniqueArray(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 6 }),
+          gzip: fc.array(fc.boolean(), { minLength: 7, maxLength: 7 }),
+          order: fc.array(fc.nat(), { minLength: 7, maxLength: 7 })
+        }),
+        { numRuns: 24, seed: 20261207 }
+      )
+      for (const { source, cuts, gzip, order } of cases) {
+        const bytes = readFileSync(fixture(source))
+        const count = packetCount(bytes)
+        const at = [...new Set(cuts.map((cut) => Math.max(1, Math.min(count - 1, Math.round(cut * count)))))].sort((a, b) => a - b)
+        const pieces = splitCapture(bytes, at).map((piece, i) => (gzip[i] === true ? tempFile(gzipSync(piece), `p${i}.gz`) : tempFile(piece, `p${i}`)))
+        const shuffled = [...pieces].sort((a, b) => (order[pieces.indexOf(a)] ?? 0) - (order[pieces.indexOf(b)] ?? 0))
+        const ordered = (yield* Effect.promise(() => orderPieces(shuffled))).map((piece) => piece.path)
+        const joined = yield* collectCapture(ordered)
+        expect(joined.flows, `${source} cut at ${at.join(",")}`).toEqual(wholes.get(source))
+      }
+    }))
+
+  it.effect("pieces cut short, mutated or emptied never stop the read: every piece is read or reported (property)", () =>
+    Effect.gen(function* () {
+      const bytes = readFileSync(fixture("mining/nesfit-cgminer.s0.pcapng"))
+      const pieces = splitCapture(bytes, evenCuts(packetCount(bytes), 3))
+      const cases = fc.sample(
+        fc.array(
+          fc.record({
+            piece: fc.nat({ max: 3 }),
+            cut: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
+            flips: fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.nat({ max: 255 })), { maxLength: 8 })
+          }),
+          { minLength: 1, maxLength: 4 }
+        ),
+        { numRuns: 40, seed: 7 }
+      )
+      for (const damage of cases) {
+        const hurt = pieces.map((piece) => Buffer.from(piece))
+        for (const { piece, cut, flips } of damage) {
+          let target = hurt[piece]!
+          for (const [at, value] of flips) if (target.length > 0) target[Math.floor(at * target.length) % target.length] = value
+          if (cut !== undefined) target = target.subarray(0, Math.floor(cut * target.length))
+          hurt[piece] = target
+        }
+        const joined = yield* collectCapture(hurt.map((piece, i) => tempFile(piece, `hurt${i}`)))
+        expect(joined.flows.length + joined.findings.length).toBeGreaterThan(0)
+      }
+    }))
+
+  it.effect("on a worker thread, the pieces give the same batches and checkpoints as in this thread", () =>
+    Effect.gen(function* () {
+      const pieces = piecesOf("mining/nesfit-cgminer.s1.pcapng", 4, [1])
+      const options = { idleTimeoutS: 5, batchFlows: 50, checkpoints: true }
+      const here = (yield* collectCapture(pieces, options)).events
+      const there = Chunk.toReadonlyArray(yield* Stream.runCollect(captureEventsInWorker(pieces, options)))
+      expect(rowsOf(there)).toEqual(rowsOf(here))
+      expect(batchesOf(there).map((b) => digest(b.checkpoint))).toEqual(batchesOf(here).map((b) => digest(b.checkpoint)))
+      expect(counts(there)).toEqual(counts(here))
+    }))
 
   it.effect("read one by one, the pieces split the flows that cross them (what reading them as one avoids)", () =>
     Effect.gen(function* () {
