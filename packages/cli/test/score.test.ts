@@ -7,7 +7,7 @@
  * threshold), and the errors a user can make (a folder without a card, a target FPR the card does
  * not have, a batch size out of range).
  */
-import { describeFixtures, fixture } from "@hashhound/testkit"
+import { describeFixtures, fixture, projectFixture } from "@hashhound/testkit"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -72,6 +72,23 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe("hashhound score", () => {
+  it("--sequence scores a rotating capture's pieces as one capture: one alert per flow of the whole file", { timeout: 120_000 }, () => {
+    const scored = (args: ReadonlyArray<string>) => {
+      const { code, stdout, stderr } = hashhound(["score", "--model", modelDir, ...args, "--threshold", "0"], dir)
+      expect(code, stderr).toBe(0)
+      return { alerts: stdout.trim().split("\n").map((line) => JSON.parse(line) as AlertJson), stderr }
+    }
+    const pieces = projectFixture("flowmeter/rotated")
+    const joined = scored([pieces, "--sequence"])
+    expect(joined.stderr).toContain('"sequence":true')
+    const whole = scored([projectFixture("flowmeter/stratum-session.pcap"), "--quiet"])
+    const key = (alert: AlertJson) => `${alert.protocol} ${alert.src_ip}:${alert.src_port} ${alert.dst_ip}:${alert.dst_port} ${alert.first_seen_us} ${alert.score}`
+    expect(joined.alerts.map(key).sort()).toEqual(whole.alerts.map(key).sort())
+    expect(new Set(joined.alerts.map((alert) => alert.capture))).toEqual(new Set(["stratum.pcap.gz"]))
+    // file by file, the Stratum session is scored three times, once per piece
+    expect(scored([pieces, "--quiet"]).alerts.filter((alert) => alert.protocol === 6)).toHaveLength(3)
+  })
+
   it("writes one JSONL alert per flow at or above the card's default threshold, highest first, with its top features", { timeout: 120_000 }, () => {
     const card = JSON.parse(readFileSync(join(modelDir, "card.json"), "utf8")) as { thresholds: { values: Array<{ id: string; threshold: number }> }; features: Array<string> }
     const strict = card.thresholds.values.find((t) => t.id === "fpr=0.001")!.threshold

@@ -75,9 +75,12 @@ export const scoreCommand = Command.make(
       Options.withDescription(`flows per batch, 1 to ${MAX_BATCH_ROWS} (default): the most flows held in memory while scoring`)
     ),
     work: Options.directory("work").pipe(Options.optional, Options.withDescription("keep the intermediate run (flows, features) in this folder")),
+    sequence: Options.boolean("sequence").pipe(
+      Options.withDescription("captures: the inputs are the pieces of one capture (tcpdump -C/-G/-W, dumpcap -b), metered as one in the order of their first packets, so a flow crossing from one file into the next is scored once")
+    ),
     quiet: quietOption
   },
-  ({ model, inputs, out, format, threshold, targetFpr, batchFlows, work, quiet }) =>
+  ({ model, inputs, out, format, threshold, targetFpr, batchFlows, work, quiet, sequence }) =>
     Effect.gen(function* () {
       const registry = yield* PluginRegistry
       const storage = yield* Storage
@@ -110,7 +113,11 @@ export const scoreCommand = Command.make(
         bySource.set(picked.right.id, entry)
       }
       if (bySource.size === 0) return yield* new InputError({ path: inputs.join(" "), reason: "no input is a capture or flow export that hashhound reads" })
-      const meter = { ...meterSettings(card), ...(Option.isSome(batchFlows) ? { batch_flows: batchFlows.value } : {}) }
+      const meter = {
+        ...meterSettings(card),
+        ...(Option.isSome(batchFlows) ? { batch_flows: batchFlows.value } : {}),
+        ...(sequence ? { sequence: true } : {})
+      }
       const sources = [...bySource.values()].map(({ plugin, files: paths }) => ({ type: plugin.id, raw: sourceConfig(plugin, paths, meter).raw }))
       if (!quiet) for (const source of sources) yield* Console.error(`${source.type}: ${JSON.stringify(source.raw)}`)
 
