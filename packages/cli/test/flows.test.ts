@@ -186,7 +186,7 @@ describe("hashhound flows --sequence", () => {
   it("meters a rotating capture's pieces as one capture: the flows of the whole file, named after the first piece", () => {
     const whole = rows([projectFixture("flowmeter/stratum-session.pcap")], "whole")
     const joined = rows([projectFixture("flowmeter/rotated"), "--sequence"], "joined")
-    expect(joined.stderr).toContain("stratum.pcap.gz and 2 more piece(s): source.pcap")
+    expect(joined.stderr).toContain("stratum.pcap.gz and 2 more file(s): source.pcap")
     expect(joined.flows.map(measured)).toEqual(whole.flows.map(measured))
     expect(new Set(joined.flows.map((flow) => flow["capture"]))).toEqual(new Set(["stratum.pcap.gz"]))
     // without it each piece is a capture: the Stratum session falls apart into three flows

@@ -49,8 +49,9 @@ export const PcapConfig = Schema.Struct({
    */
   duplicates: Schema.optionalWith(Schema.Literal("keep", "drop"), { default: () => "keep" as const }),
   /**
-   * the files are the pieces of one capture (a rotating capture's files): metered as one, in
-   * the order of their first packets, so a flow crossing from one file into the next is one flow
+   * the files of each folder are the pieces of one capture (a rotating capture's files): metered
+   * as one, in the order of their first packets, so a flow crossing from one file into the next
+   * is one flow
    */
   sequence: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })

@@ -17,7 +17,8 @@ import {
   type SourceRead
 } from "@hashhound/testkit"
 import { Chunk, Effect, Either, Stream } from "effect"
-import { readdirSync, readFileSync } from "node:fs"
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
@@ -76,6 +77,17 @@ describe("source.pcap", () => {
         stage.plan(ctx)
       )
       expect(fewer[0]!.fingerprint).not.toBe(unit.fingerprint)
+      // one capture per folder: two sensors' rotations in two folders are two units
+      const sensors = mkdtempSync(join(tmpdir(), "hh-sensors-"))
+      for (const sensor of ["a", "b"]) {
+        mkdirSync(join(sensors, sensor))
+        for (const name of readdirSync(projectCapture("rotated"))) copyFileSync(projectCapture(`rotated/${name}`), join(sensors, sensor, name))
+      }
+      const two = yield* Effect.flatMap(pcapSource.make({ paths: ["a", "b"], sequence: true }), (stage) => stage.plan({ ...ctx, baseDir: sensors }))
+      expect(two.map((u) => [u.id, u.paths?.length])).toEqual([
+        ["a/stratum.pcap.gz", 3],
+        ["b/stratum.pcap.gz", 3]
+      ])
       // one file is its own unit, as without `sequence`
       const one = yield* Effect.flatMap(pcapSource.make({ paths: ["stratum-session.pcap"], sequence: true }), (stage) => stage.plan(ctx))
       expect(one.map((u) => [u.id, u.paths])).toEqual([["stratum-session.pcap", undefined]])

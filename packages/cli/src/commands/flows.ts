@@ -104,8 +104,8 @@ export const captureNames = (files: ReadonlyArray<string>): ReadonlyMap<string, 
 }
 
 /**
- * `--sequence`: the inputs each source that takes `sequence` reads, as one group per source (the
- * pieces of one capture); the others, one group per input, as without it.
+ * `--sequence`: the inputs of each source that takes `sequence`, as one group per source (its
+ * plan makes one capture of each folder's pieces); the others, one group per input, as without it.
  */
 const piecesTogether = (
   chosen: ReadonlyArray<{ readonly file: string; readonly plugin: Plugin<"source"> }>
@@ -169,7 +169,7 @@ export const flowsCommand = Command.make(
       Options.withDescription("captures: a packet repeating one of its flow and direction less than 1 ms earlier (seen twice by a mirror) is kept (default) or dropped; either way it is counted")
     ),
     sequence: Options.boolean("sequence").pipe(
-      Options.withDescription("captures: the inputs are the pieces of one capture (tcpdump -C/-G/-W, dumpcap -b), metered as one in the order of their first packets, so a flow crossing from one file into the next stays one flow")
+      Options.withDescription("captures: the inputs in one folder are the pieces of one capture (tcpdump -C/-G/-W, dumpcap -b), metered as one in the order of their first packets, so a flow crossing from one file into the next stays one flow")
     ),
     quiet: quietOption
   },
@@ -213,7 +213,7 @@ export const flowsCommand = Command.make(
         Stream.mapEffect(({ files: group, plugin }) =>
           Effect.gen(function* () {
             const file = group[0]!
-            if (!quiet) yield* Console.error(`${group.length === 1 ? file : `${file} and ${group.length - 1} more piece(s)`}: ${plugin.id}`)
+            if (!quiet) yield* Console.error(`${group.length === 1 ? file : `${file} and ${group.length - 1} more file(s)`}: ${plugin.id}`)
             const config = sourceConfig(plugin, group, settings)
             const unfit = config.ignored.flatMap((key) => METER_FLAGS[key] ?? [])
             if (unfit.length > 0) yield* Console.error(`note: ${file}: ${unfit.join(", ")} not applied: ${plugin.id} takes its flows as the exporter made them`)

@@ -76,7 +76,7 @@ export const scoreCommand = Command.make(
     ),
     work: Options.directory("work").pipe(Options.optional, Options.withDescription("keep the intermediate run (flows, features) in this folder")),
     sequence: Options.boolean("sequence").pipe(
-      Options.withDescription("captures: the inputs are the pieces of one capture (tcpdump -C/-G/-W, dumpcap -b), metered as one in the order of their first packets, so a flow crossing from one file into the next is scored once")
+      Options.withDescription("captures: the inputs in one folder are the pieces of one capture (tcpdump -C/-G/-W, dumpcap -b), metered as one in the order of their first packets, so a flow crossing from one file into the next is scored once")
     ),
     quiet: quietOption
   },
