@@ -1,18 +1,20 @@
 /**
  * The resumability promise, end to end through the real CLI: a pipeline over several real
- * captures is SIGKILLed at ten random moments and restarted each time; the final Parquet rows
- * equal those of an uninterrupted run, and batches finished before a kill are not redone.
+ * captures (and a rotating capture's four pieces read as one, `sequence: true`) is SIGKILLed at ten
+ * random moments and restarted each time; the final Parquet rows equal those of an uninterrupted
+ * run, and batches finished before a kill are not redone.
  */
-import { fixture, describeFixtures } from "@hashhound/testkit"
+import { describeFixtures, evenCuts, fixture, packetCount, splitCapture } from "@hashhound/testkit"
 import { DuckDBInstance } from "@duckdb/node-api"
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { gzipSync } from "node:zlib"
 import { expect, it } from "vitest"
 import { BIN, hashhound } from "./cli-support.js"
 
-const pipeline = (output: string): string =>
+const pipeline = (output: string, pieces: string): string =>
   [
     "name: resume-check",
     `output: ${output}`,
@@ -24,8 +26,27 @@ const pipeline = (output: string): string =>
     "      batch_flows: 50",
     "    labels:",
     "      - { type: labeler.stratum }",
+    "  pieces:",
+    "    source:",
+    "      type: source.pcap",
+    `      paths: ["${pieces}"]`,
+    "      sequence: true",
+    "      batch_flows: 50",
     ""
   ].join("\n")
+
+/** A real capture cut into four pieces as a rotating capture writes them (two gzip'd), in a folder of their own. */
+const writePieces = (work: string): string => {
+  const dir = join(work, "ring")
+  mkdirSync(dir)
+  const bytes = readFileSync(fixture("mining/nesfit-cgminer.s1.pcapng"))
+  splitCapture(bytes, evenCuts(packetCount(bytes), 3)).forEach((piece, i) => {
+    const name = `ring.pcapng${i === 0 ? "" : i}`
+    if (i < 2) writeFileSync(join(dir, `${name}.gz`), gzipSync(piece))
+    else writeFileSync(join(dir, name), piece)
+  })
+  return dir
+}
 
 const parts = (dir: string): Map<string, string> => {
   const found = new Map<string, string>()
@@ -64,11 +85,11 @@ const doneParts = (output: string): ReadonlyArray<string> => {
   )
 }
 
-const rows = async (output: string, table: "flows" | "labels"): Promise<ReadonlyArray<string>> => {
+const rows = async (output: string, table: "flows" | "labels", dataset = "mining"): Promise<ReadonlyArray<string>> => {
   const db = await DuckDBInstance.create(":memory:")
   const connection = await db.connect()
   const reader = await connection.runAndReadAll(
-    `SELECT * EXCLUDE (flow_id), flow_id FROM read_parquet('${output}/datasets/mining/${table}/*.parquet') ORDER BY flow_id`
+    `SELECT * EXCLUDE (flow_id), flow_id FROM read_parquet('${output}/datasets/${dataset}/${table}/*.parquet') ORDER BY flow_id`
   )
   const out = reader.getRowsJson().map((row) => JSON.stringify(row))
   connection.closeSync()
@@ -100,9 +121,10 @@ const runUntilKilled = (file: string, cwd: string, afterMs: number): Promise<boo
 describeFixtures("run resumes after SIGKILL (real captures, real CLI)", () => {
   it("ends with the rows of an uninterrupted run and never redoes a finished batch", { timeout: 600_000 }, async () => {
     const work = mkdtempSync(join(tmpdir(), "hh-resume-"))
+    const pieces = writePieces(work)
     const straight = join(work, "straight")
     const straightFile = join(work, "straight.yaml")
-    writeFileSync(straightFile, pipeline(straight))
+    writeFileSync(straightFile, pipeline(straight, pieces))
     const started = Date.now()
     expect(hashhound(["run", "--quiet", straightFile], work).code).toBe(0)
     const fullMs = Date.now() - started
@@ -111,7 +133,7 @@ describeFixtures("run resumes after SIGKILL (real captures, real CLI)", () => {
 
     const killed = join(work, "killed")
     const killedFile = join(work, "killed.yaml")
-    writeFileSync(killedFile, pipeline(killed))
+    writeFileSync(killedFile, pipeline(killed, pieces))
     let redone = 0
     for (const at of moments(10, 20261125, 1500, Math.max(2500, fullMs))) {
       const before = parts(join(killed))
@@ -124,5 +146,9 @@ describeFixtures("run resumes after SIGKILL (real captures, real CLI)", () => {
     expect(redone).toBe(0)
     expect(await rows(killed, "flows")).toEqual(expectedFlows)
     expect(await rows(killed, "labels")).toEqual(await rows(straight, "labels"))
+    // the four pieces are one capture: the whole file's 994 flows, resumed inside any piece
+    const piecesFlows = await rows(straight, "flows", "pieces")
+    expect(piecesFlows).toHaveLength(994)
+    expect(await rows(killed, "flows", "pieces")).toEqual(piecesFlows)
   })
 })

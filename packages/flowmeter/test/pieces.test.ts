@@ -6,7 +6,7 @@
  */
 import { it } from "@effect/vitest"
 import type { SourceEvent } from "@hashhound/core"
-import { describeFixtures, fixture } from "@hashhound/testkit"
+import { describeFixtures, evenCuts, fixture, packetCount, splitCapture } from "@hashhound/testkit"
 import { Chunk, Effect, Stream } from "effect"
 import fc from "fast-check"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
@@ -18,7 +18,6 @@ import { orderPieces } from "../src/capture/pieces.js"
 import { captureEventsInWorker } from "../src/worker/worker-stream.js"
 import type { FlowMeterOptions } from "../src/options.js"
 import { batchesOf, collectCapture, digest, rowsOf } from "./helpers/collect.js"
-import { evenCuts, packetCount, splitCapture } from "./helpers/split-capture.js"
 import { tempFile } from "./helpers/temp-files.js"
 
 /** The end findings (counts), which do not depend on where the pieces were cut. */

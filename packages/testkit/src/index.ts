@@ -1,8 +1,8 @@
 /**
  * @hashhound/testkit: contract suites per plugin kind, makeFromYaml, the golden-case runner
  * (with source totals for file-source cases; QC cases over in-memory datasets), batch and
- * TestClock helpers, the fixture locator and `hasCommand` (is a Debian tool installed). Used by
- * tests only.
+ * TestClock helpers, the fixture locator, `hasCommand` (is a Debian tool installed) and
+ * `splitCapture` (a capture cut into the pieces a rotating capture writes). Used by tests only.
  */
 export * from "./fixtures.js"
 export * from "./commands.js"
@@ -27,3 +27,4 @@ export * from "./contracts/model.js"
 export * from "./readme-columns.js"
 export * from "./html-scan.js"
 export * from "./report-browser.js"
+export * from "./split-capture.js"

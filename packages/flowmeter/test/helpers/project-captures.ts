@@ -7,7 +7,7 @@
  * Does not hold: third-party captures (those stay in ../shared/fixtures).
  */
 import { gzipSync } from "node:zlib"
-import { splitCapture } from "./split-capture.js"
+import { splitCapture } from "@hashhound/testkit"
 import { ether, icmpEcho, ipv4, ipv6, pcap, PcapngWriter, sll, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, tcp, udp, type Rec } from "./frames.js"
 
 const T0 = 1_700_000_000
