@@ -6,10 +6,11 @@
  */
 import { it } from "@effect/vitest"
 import type { SourceEvent } from "@hashhound/core"
-import { describeFixtures, evenCuts, fixture, packetCount, splitCapture } from "@hashhound/testkit"
+import { describeFixtures, evenCuts, fixture, hasCommand, packetCount, splitCapture } from "@hashhound/testkit"
 import { Chunk, Effect, Stream } from "effect"
 import fc from "fast-check"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -117,6 +118,28 @@ describeFixtures("a capture cut into pieces", () => {
       expect(batchesOf(there).map((b) => digest(b.checkpoint))).toEqual(batchesOf(here).map((b) => digest(b.checkpoint)))
       expect(counts(there)).toEqual(counts(here))
     }))
+
+  const editcap = hasCommand("editcap")
+  const EDITCAP: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
+    ["mining/nesfit-cgminer.s1.pcapng", ["-c", "500"]],
+    ["mining/peafowl-stratum.pcap", ["-F", "pcap", "-c", "150"]],
+    ["mining/peafowl-monero.pcap", ["-F", "pcapng", "-i", "120"]]
+  ]
+  for (const [path, args] of EDITCAP) {
+    it.effect.skipIf(!editcap)(
+      `${path} cut by Wireshark's editcap ${args.join(" ")}: its pieces meter to the whole file's flows${editcap ? "" : " [skipped: editcap is not installed (Debian: tshark)]"}`,
+      () =>
+        Effect.gen(function* () {
+          const dir = mkdtempSync(join(tmpdir(), "hh-editcap-"))
+          execFileSync("editcap", [...args, fixture(path), join(dir, "ring")], { stdio: ["ignore", "ignore", "pipe"] })
+          const written = readdirSync(dir).map((name) => join(dir, name))
+          expect(written.length).toBeGreaterThan(2)
+          const ordered = (yield* Effect.promise(() => orderPieces(written))).map((piece) => piece.path)
+          const joined = yield* collectCapture(ordered)
+          expect(joined.flows).toEqual((yield* collectCapture(fixture(path))).flows)
+        })
+    )
+  }
 
   it.effect("read one by one, the pieces split the flows that cross them (what reading them as one avoids)", () =>
     Effect.gen(function* () {
