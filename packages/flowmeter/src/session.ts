@@ -13,7 +13,7 @@
  */
 import { Finding, InputError, type ResumePoint, type SourceEvent } from "@hashhound/core"
 import { ByteWindow, type ByteSource } from "./capture/byte-window.js"
-import { inspectCapture, openSource, readRanges, type CaptureKind } from "./capture/open-capture.js"
+import { inspectCapture, openSource, parserFor, readRanges, recordsStart, type CaptureKind } from "./capture/open-capture.js"
 import { PacketView, STEP_PACKET, type CaptureParser, type DamageSink } from "./capture/packet.js"
 import { PcapParser } from "./capture/pcap-parser.js"
 import { PcapngParser } from "./capture/pcapng-parser.js"
@@ -24,6 +24,7 @@ import { errorText } from "./files.js"
 import { summaryFindings } from "./findings.js"
 import { gzipBreak } from "./gzip-stream.js"
 import { FlowMeter } from "./meter/flow-meter.js"
+import { KEY_WORDS } from "./meter/flow-store.js"
 import { optionsFingerprint, resolveOptions, type FlowMeterOptions, type ResolvedOptions } from "./options.js"
 
 const MAGIC = 0x4d464848 // "HHFM"
@@ -124,7 +125,7 @@ export class CaptureSession implements DamageSink {
         continue
       }
       if (at > 0) await this.checkFollows(kind)
-      this.parser = kind._tag === "pcap" ? new PcapParser(kind.header, this) : new PcapngParser(this)
+      this.parser = parserFor(kind, this)
       await this.openPiece(kind, 0)
       return
     }
@@ -133,7 +134,7 @@ export class CaptureSession implements DamageSink {
 
   /** Open the current piece at `offset` (never inside a pcap file header). */
   private async openPiece(kind: CaptureKind, offset: number): Promise<void> {
-    const from = kind._tag === "pcap" ? Math.max(24, offset) : offset
+    const from = Math.max(recordsStart(kind), offset)
     this.source = await openSource(this.path, kind.gzip, from, this.o.chunkBytes).catch((error: unknown) => {
       throw new InputError({ path: this.path, reason: `cannot open: ${errorText(error)}` })
     })
@@ -269,22 +270,18 @@ export class CaptureSession implements DamageSink {
       this.piece = pieceAt(starts, position)
       this.starts = starts.slice(0, this.piece + 1)
       const kind = await inspectCapture(this.path)
-      if (parserKind === 2) {
-        if (kind._tag !== "pcapng") return this.startOver()
-        const parser = new PcapngParser(this)
+      const parser = parserFor(kind, this)
+      if (parserKind === 2 && parser instanceof PcapngParser) {
         const le = r.u8() === 1
         const n = r.u32()
         if (n > 65_536) return this.startOver()
         const interfaces = []
         for (let i = 0; i < n; i++) interfaces.push({ linkType: r.u32(), snaplen: r.u32(), tsresol: r.u8(), tsoffset: r.f64() })
         parser.restore(le, interfaces)
-        this.parser = parser
-      } else if (parserKind === 1) {
-        if (kind._tag !== "pcap") return this.startOver()
-        const parser = new PcapParser(kind.header, this)
+      } else if (parserKind === 1 && parser instanceof PcapParser) {
         parser.lastTsSec = r.f64()
-        this.parser = parser
       } else return this.startOver()
+      this.parser = parser
       const replays = readMeter(r, this.meter)
       if (!r.done) throw new Error("trailing bytes")
       this.phase = phase === PHASE_FLUSHING ? PHASE_FLUSHING : PHASE_READING
@@ -311,10 +308,16 @@ export class CaptureSession implements DamageSink {
   /** Feed the restored hint collectors the payloads they had, read again from the pieces that hold them. */
   private async replayHints(replays: ReadonlyArray<PendingReplay>): Promise<void> {
     const wanted = replays.flatMap((p) => p.log.map((fed) => ({ position: fed.offset, length: Math.min(fed.length, 1 << 18) })))
+    // the ranges of each piece, read with one pass over it
+    const byPiece = new Map<number, Array<number>>()
+    wanted.forEach((range, i) => {
+      const k = pieceAt(this.starts, range.position)
+      const list = byPiece.get(k)
+      if (list === undefined) byPiece.set(k, [i])
+      else list.push(i)
+    })
     const bytes: Array<Uint8Array> = new Array<Uint8Array>(wanted.length)
-    for (let k = 0; k < this.starts.length; k++) {
-      const inPiece = wanted.flatMap((range, i) => (pieceAt(this.starts, range.position) === k ? [i] : []))
-      if (inPiece.length === 0) continue
+    for (const [k, inPiece] of byPiece) {
       const path = this.pieces[k]!
       const kind = await inspectCapture(path)
       const start = this.starts[k]!
@@ -324,9 +327,9 @@ export class CaptureSession implements DamageSink {
     let at = 0
     const store = this.meter.store
     for (const replay of replays) {
-      const payloads = replay.log.map((fed) => ({ bytes: bytes[at++] ?? new Uint8Array(0), fed }))
-      const w0 = store.keys[replay.slot * 10]!
-      const ports = store.keys[replay.slot * 10 + 9]!
+      const payloads = replay.log.map((fed) => ({ bytes: bytes[at++]!, fed }))
+      const w0 = store.keys[replay.slot * KEY_WORDS]!
+      const ports = store.keys[replay.slot * KEY_WORDS + KEY_WORDS - 1]!
       const srcIsA = store.u.srcIsA[replay.slot] === 1
       const srcPort = srcIsA ? ports >>> 16 : ports & 0xffff
       const dstPort = srcIsA ? ports & 0xffff : ports >>> 16

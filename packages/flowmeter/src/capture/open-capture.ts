@@ -3,7 +3,8 @@
  * and the byte source positioned where reading starts.
  *
  * Holds: `inspectCapture` (what the file holds, or an InputError with a clear reason),
- * `openSource` (plain or gzip source from an offset) and `readRanges` (bytes at given
+ * `recordsStart` and `parserFor` (where a capture's records begin, and the parser that reads
+ * them), `openSource` (plain or gzip source from an offset) and `readRanges` (bytes at given
  * offsets of the decompressed content, for app-hint replay on resume).
  * Does not hold: record parsing.
  */
@@ -13,6 +14,9 @@ import { errorText } from "../files.js"
 import { gunzipHead, openGunzip } from "../gzip-stream.js"
 import { openGzipSource, openPlainSource, type ByteSource } from "./byte-window.js"
 import { pcapHeader, sniffContainer, type PcapHeader } from "./format.js"
+import type { CaptureParser, DamageSink } from "./packet.js"
+import { PcapParser } from "./pcap-parser.js"
+import { PcapngParser } from "./pcapng-parser.js"
 
 export type CaptureKind =
   | { readonly _tag: "pcap"; readonly header: PcapHeader; readonly gzip: boolean }
@@ -69,6 +73,13 @@ export const inspectCapture = async (path: string): Promise<CaptureKind> => {
       })
   }
 }
+
+/** Where a capture's records begin: after the 24-byte pcap file header; pcapng is blocks from its first byte. */
+export const recordsStart = (kind: CaptureKind): number => (kind._tag === "pcap" ? 24 : 0)
+
+/** The parser for a capture's records, reporting damage to `sink`; undefined when there is nothing to read. */
+export const parserFor = (kind: CaptureKind, sink: DamageSink): CaptureParser | undefined =>
+  kind._tag === "pcap" ? new PcapParser(kind.header, sink) : kind._tag === "pcapng" ? new PcapngParser(sink) : undefined
 
 export const openSource = (path: string, gzip: boolean, offset: number, chunkBytes: number): Promise<ByteSource> =>
   gzip ? openGzipSource(path, offset, chunkBytes) : openPlainSource(path, offset)

@@ -15,10 +15,8 @@
  */
 import { basename } from "node:path"
 import { ByteWindow, type ByteSource } from "./byte-window.js"
-import { inspectCapture, openSource, type CaptureKind } from "./open-capture.js"
-import { PacketView, STEP_END, STEP_PACKET, type CaptureParser, type DamageSink } from "./packet.js"
-import { PcapParser } from "./pcap-parser.js"
-import { PcapngParser } from "./pcapng-parser.js"
+import { inspectCapture, openSource, parserFor, recordsStart, type CaptureKind } from "./open-capture.js"
+import { PacketView, STEP_END, STEP_PACKET } from "./packet.js"
 
 /** One capture file, or the pieces of one capture in the order they are read. */
 export type CaptureInput = string | ReadonlyArray<string>
@@ -44,10 +42,9 @@ export const PROBE_CHUNK = 64 << 10
  * `pkt` (reset and overwritten); undefined when there is none or the file cannot be read.
  */
 export const firstPacketTime = async (path: string, kind: CaptureKind, w: ByteWindow, pkt: PacketView): Promise<number | undefined> => {
-  if (kind._tag === "empty") return undefined
-  const quiet: DamageSink = { damage: () => undefined }
-  const parser: CaptureParser = kind._tag === "pcap" ? new PcapParser(kind.header, quiet) : new PcapngParser(quiet)
-  const start = kind._tag === "pcap" ? 24 : 0
+  const parser = parserFor(kind, { damage: () => undefined })
+  if (parser === undefined) return undefined
+  const start = recordsStart(kind)
   let source: ByteSource | undefined
   try {
     source = await openSource(path, kind.gzip, start, PROBE_CHUNK)
