@@ -95,16 +95,31 @@ describeFixtures("a capture cut into pieces", () => {
         ),
         { numRuns: 40, seed: 7 }
       )
+      /** a flow's endpoints, whichever side began it */
+      const endpoints = (flow: { protocol: number; src_ip: string; src_port: number | null; dst_ip: string; dst_port: number | null }) =>
+        [flow.protocol, ...[`${flow.src_ip} ${flow.src_port}`, `${flow.dst_ip} ${flow.dst_port}`].sort()].join(" | ")
+      const whole = yield* Effect.forEach(pieces, (piece, i) => collectCapture(tempFile(piece, `whole${i}`)))
       for (const damage of cases) {
         const hurt = pieces.map((piece) => Buffer.from(piece))
+        const touched = new Set<number>()
         for (const { piece, cut, flips } of damage) {
           let target = hurt[piece]!
           for (const [at, value] of flips) if (target.length > 0) target[Math.floor(at * target.length) % target.length] = value
           if (cut !== undefined) target = target.subarray(0, Math.floor(cut * target.length))
+          if (flips.length > 0 || cut !== undefined) touched.add(piece)
           hurt[piece] = target
         }
-        const joined = yield* collectCapture(hurt.map((piece, i) => tempFile(piece, `hurt${i}`)))
-        expect(joined.flows.length + joined.findings.length).toBeGreaterThan(0)
+        const paths = hurt.map((piece, i) => tempFile(piece, `hurt${i}`))
+        const joined = yield* collectCapture(paths)
+        // findings name the pieces they are about, or the capture (the first piece)
+        const names = new Set(paths.map((path) => basename(path)).concat(paths[0]!))
+        for (const finding of joined.findings) expect(names.has(finding.capture ?? ""), finding.code).toBe(true)
+        // a piece left whole is read whatever came before it: every flow it holds is among the flows
+        const seen = new Set(joined.flows.map(endpoints))
+        for (let i = 0; i < pieces.length; i++) {
+          if (touched.has(i)) continue
+          for (const flow of whole[i]!.flows) expect(seen.has(endpoints(flow)), `piece ${i} of ${JSON.stringify(damage)}`).toBe(true)
+        }
       }
     }))
 
