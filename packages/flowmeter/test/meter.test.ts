@@ -7,7 +7,7 @@ import { it } from "@effect/vitest"
 import { Effect } from "effect"
 import { describe, expect } from "vitest"
 import { collectCapture, type FlowRow } from "./helpers/collect.js"
-import { ether, icmpEcho, ip6, ipv4, ipv6, pcap, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, tcp, udp, type Rec } from "./helpers/frames.js"
+import { ether, icmpEcho, ip6, ipv4, ipv6, pcap, PcapngWriter, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, tcp, udp, type Rec } from "./helpers/frames.js"
 import { tempFile } from "./helpers/temp-files.js"
 
 const C = "10.0.0.1"
@@ -249,6 +249,22 @@ describe("flow meter: keys", () => {
         [3, "eof", 1]
       ])
       expect(findings.find((f) => f.code === "evicted")?.count).toBe(1)
+    }))
+
+  it.effect("every simple packet block without a time is counted, whatever its frame: IP, ARP or a malformed IP header", () =>
+    Effect.gen(function* () {
+      const datagram = ether(ipv4(C, S, 17, udp(5353, 53, Buffer.from("query"))))
+      const answer = ether(ipv4(S, C, 17, udp(53, 5353, Buffer.from("answer"))))
+      const arp = ether(Buffer.alloc(28, 1), 0x0806)
+      const malformed = ether(Buffer.from([0x45, 0, 0, 10, 0, 0, 0, 0, 64, 17, 0, 0]))
+      const ng = new PcapngWriter().shb().idb(1).epb(0, BigInt(T0) * 1_000_000n, datagram).spb(answer).spb(arp).spb(malformed).finish()
+      const { flows, findings } = yield* collectCapture(tempFile(ng, "spb.pcapng"))
+      expect(flows.map((f) => [f.fwd_packets, f.bwd_packets])).toEqual([[1, 1]])
+      expect(findings.map((f) => [f.code, f.count]).sort()).toEqual([
+        ["malformed_packet", 1],
+        ["no_timestamp", 3],
+        ["non_ip", 1]
+      ])
     }))
 
   it.effect("flows still open at the end come out by first_seen, then key, in batches of batch_flows", () =>

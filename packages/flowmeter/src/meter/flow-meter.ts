@@ -103,9 +103,7 @@ export class FlowMeter {
       c.duplicates++
       if (this.options.dropDuplicates) {
         // read, so counted as every packet read is; metered no further
-        c.packets++
-        if (noTs) c.noTimestamp++
-        if (badTs) c.badTimestamp++
+        this.countRead(noTs, badTs)
         this.resumeAt = pkt.nextOffset
         return
       }
@@ -115,7 +113,7 @@ export class FlowMeter {
     this.resumeAt = pkt.recordOffset
     this.expire(now)
     if (status !== DECODE_OK) {
-      c.packets++
+      this.countRead(noTs, badTs)
       if (status === DECODE_UNSUPPORTED_LINK) c.linkTypes.set(pkt.linkType, (c.linkTypes.get(pkt.linkType) ?? 0) + 1)
       else if (status === DECODE_NON_IP) c.nonIp++
       else c.malformed++
@@ -127,9 +125,7 @@ export class FlowMeter {
       const entry = this.frags.lookup(d, now)
       if (entry === undefined) {
         // before its first fragment: held until that comes (or counted an orphan)
-        c.packets++
-        if (noTs) c.noTimestamp++
-        if (badTs) c.badTimestamp++
+        this.countRead(noTs, badTs)
         if (d.tunnels > 0) c.tunnelled++
         this.frags.hold(d, now, ts, len, d.payloadLen)
         this.resumeAt = pkt.nextOffset
@@ -182,9 +178,7 @@ export class FlowMeter {
 
     // from here on nothing can end a flow, so state changes are safe for checkpoints
     if (sig !== 0) this.copies.record(sig, ts)
-    c.packets++
-    if (noTs) c.noTimestamp++
-    if (badTs) c.badTimestamp++
+    this.countRead(noTs, badTs)
     if (d.tunnels > 0) c.tunnelled++
     if (d.truncated || pkt.cutShort) c.truncated++
     const held = d.fragment === FRAG_FIRST ? this.frags.remember(d, now) : undefined
@@ -243,6 +237,17 @@ export class FlowMeter {
       )
     }
     this.resumeAt = pkt.nextOffset
+  }
+
+  /**
+   * One more packet read, metered or not, and whether its time was missing or out of range:
+   * counted once nothing more can end a flow for it (a checkpoint taken before resumes at it).
+   */
+  private countRead(noTs: boolean, badTs: boolean): void {
+    const c = this.counters
+    c.packets++
+    if (noTs) c.noTimestamp++
+    if (badTs) c.badTimestamp++
   }
 
   /** End every flow whose deadline is before `now`, earliest deadline first. */
