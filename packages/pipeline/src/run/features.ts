@@ -36,7 +36,7 @@ import {
   sqlTypeOf,
   tmpPathOf
 } from "../storage/index.js"
-import { copyOptions } from "../storage/tables.js"
+import { copyOptions } from "../storage/copy-sql.js"
 import { datasetRecordOf, type RunContext } from "./context.js"
 import type { RunError } from "./errors.js"
 import { writeFeatureArtefacts } from "./feature-artefacts.js"

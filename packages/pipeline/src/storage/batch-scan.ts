@@ -16,7 +16,8 @@
  */
 import { BIGINT, BOOLEAN, DuckDBTableFunction, type DuckDBConnection } from "@duckdb/node-api"
 import { CHUNK_ROWS, fillChunk, makeScratch, type Scratch } from "./arrow-to-duckdb.js"
-import { duckTypeOf, type StoredColumn } from "./column-kinds.js"
+import type { StoredColumn } from "./column-kinds.js"
+import { duckTypeOf } from "./duck-types.js"
 
 /** A batch while it is lent: its stored columns and row count. */
 interface Lent {

@@ -1,23 +1,14 @@
 /**
  * Column kinds shared by Arrow batches, DuckDB vectors and Parquet files.
  *
- * Holds: the mapping between Arrow types, catalogue column types and DuckDB types
+ * Holds: the mapping between Arrow types, catalogue column types and DuckDB's SQL types
  * (int32→INTEGER, int64→BIGINT, float64→DOUBLE, bool→BOOLEAN, utf8→VARCHAR,
  * list_int32→INTEGER[], list_float64→DOUBLE[]), SQL quoting, and the column order a stored
  * file gets (catalogue columns in catalogue order, then the others as given).
- * Does not hold: moving data (see `arrow-to-duckdb.ts` and `duckdb-to-arrow.ts`).
+ * Does not hold: DuckDB's type objects (see `duck-types.ts`: this module loads no DuckDB) or
+ * moving data (see `arrow-to-duckdb.ts` and `duckdb-to-arrow.ts`).
  */
 import { COLUMN_BY_NAME, FLOW_COLUMNS, type ColumnType, type FlowBatch } from "@hashhound/core"
-import {
-  DuckDBBigIntType,
-  DuckDBBooleanType,
-  DuckDBDoubleType,
-  DuckDBIntegerType,
-  DuckDBTypeId,
-  DuckDBVarCharType,
-  LIST,
-  type DuckDBType
-} from "@duckdb/node-api"
 import { Type, type DataType, type Vector } from "apache-arrow"
 
 /** The catalogue column type an Arrow type stores as; `null` for an all-null column; undefined when unsupported. */
@@ -48,25 +39,6 @@ export const kindOfArrow = (type: DataType): ColumnType | "null" | undefined => 
   }
 }
 
-export const duckTypeOf = (kind: ColumnType): DuckDBType => {
-  switch (kind) {
-    case "int32":
-      return DuckDBIntegerType.instance
-    case "int64":
-      return DuckDBBigIntType.instance
-    case "float64":
-      return DuckDBDoubleType.instance
-    case "bool":
-      return DuckDBBooleanType.instance
-    case "utf8":
-      return DuckDBVarCharType.instance
-    case "list_int32":
-      return LIST(DuckDBIntegerType.instance)
-    case "list_float64":
-      return LIST(DuckDBDoubleType.instance)
-  }
-}
-
 export const sqlTypeOf = (kind: ColumnType): string => {
   switch (kind) {
     case "int32":
@@ -83,28 +55,6 @@ export const sqlTypeOf = (kind: ColumnType): string => {
       return "INTEGER[]"
     case "list_float64":
       return "DOUBLE[]"
-  }
-}
-
-/** The catalogue column type a DuckDB column reads back as; undefined when it is none of ours. */
-export const kindOfDuck = (type: DuckDBType): ColumnType | undefined => {
-  switch (type.typeId) {
-    case DuckDBTypeId.INTEGER:
-      return "int32"
-    case DuckDBTypeId.BIGINT:
-      return "int64"
-    case DuckDBTypeId.DOUBLE:
-      return "float64"
-    case DuckDBTypeId.BOOLEAN:
-      return "bool"
-    case DuckDBTypeId.VARCHAR:
-      return "utf8"
-    case DuckDBTypeId.LIST: {
-      const inner = type.valueType.typeId
-      return inner === DuckDBTypeId.INTEGER ? "list_int32" : inner === DuckDBTypeId.DOUBLE ? "list_float64" : undefined
-    }
-    default:
-      return undefined
   }
 }
 

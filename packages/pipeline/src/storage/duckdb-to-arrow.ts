@@ -11,7 +11,7 @@ import bindings, { type Vector as DuckVector } from "@duckdb/node-bindings"
 import type { DuckDBDataChunk, DuckDBResult } from "@duckdb/node-api"
 import { grownTypedArray, type ColumnType, type FlowBatch } from "@hashhound/core"
 import { Bool, Field, Float64, Int32, Int64, List, makeData, makeVector, Table, Utf8, type Vector } from "apache-arrow"
-import { kindOfDuck } from "./column-kinds.js"
+import { kindOfDuck } from "./duck-types.js"
 
 const widthOf = (kind: ColumnType): number => (kind === "int32" || kind === "list_int32" ? 4 : kind === "bool" ? 1 : 8)
 

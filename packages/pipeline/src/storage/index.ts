@@ -7,6 +7,5 @@
 export * from "./errors.js"
 export * from "./files.js"
 export * from "./storage.js"
-export { kindOfArrow, kindOfDuck, quoteIdent, quoteLiteral, sqlTypeOf, storedColumns, type StoredColumn } from "./column-kinds.js"
-export { parquetSource, type FileFormat } from "./tables.js"
-export { CHUNK_ROWS } from "./arrow-to-duckdb.js"
+export { kindOfArrow, quoteIdent, quoteLiteral, sqlTypeOf, storedColumns, type StoredColumn } from "./column-kinds.js"
+export { parquetSource, type FileFormat } from "./copy-sql.js"

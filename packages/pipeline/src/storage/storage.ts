@@ -1,25 +1,27 @@
 /**
  * The Storage service: one DuckDB instance per run, and the file operations built on it.
  *
- * Holds: the `Storage` tag, `StorageLive` (a scoped Layer that opens an in-memory DuckDB and
- * closes it when the run ends, is interrupted or fails), and its operations: write a batch to
- * Parquet/CSV/JSONL atomically (tmp, fsync, rename), read Parquet files back as FlowBatches
- * (one batch per file, as a Stream), run SQL, and export a stream of batches into one file
- * (what `hashhound flows --format …` writes).
+ * Holds: the `Storage` tag, `StorageLive` (a scoped Layer that opens an in-memory DuckDB the
+ * first time one is needed and closes it when the run ends, is interrupted or fails), and its
+ * operations: write a batch to Parquet/CSV/JSONL atomically (tmp, fsync, rename), read Parquet
+ * files back as FlowBatches (one batch per file, as a Stream), run SQL, and export a stream of
+ * batches into one file (what `hashhound flows --format …` writes). A Parquet export of one
+ * schema is written by `parquet-writer.ts` and joined by `parquet-concat.ts`: no DuckDB at all.
  * Does not hold: the run layout, the manifest or stage logic (see `run/`).
  */
 import type { DuckDBConnection } from "@duckdb/node-api"
-import { DuckDBInstance } from "@duckdb/node-api"
 import { columnBuffers, type ColumnType, type FlowBatch } from "@hashhound/core"
 import { Context, Effect, Layer, Stream } from "effect"
 import { join } from "node:path"
-import { BatchScans } from "./batch-scan.js"
-import { quoteIdent, quoteLiteral } from "./column-kinds.js"
+import { quoteIdent, quoteLiteral, storedColumns, type StoredColumn } from "./column-kinds.js"
 import { reasonOf, StorageError } from "./errors.js"
 import { commitFile, ensureDir, removeDir, removeFile, tmpPathOf, writeFileAtomic } from "./files.js"
 import { concatParquet } from "./parquet-concat.js"
+import { PartWriter } from "./parquet-parts.js"
+import { writeParquetFile } from "./parquet-writer.js"
 import { concatCsvParts, oneLineHeader, oneShape, unitedCsvSource } from "./csv-parts.js"
-import { copyBatch, copyOptions, describeColumns, parquetSource, readTable, selectListFor, type FileFormat } from "./tables.js"
+import { copyOptions, parquetSource, selectListFor, type FileFormat } from "./copy-sql.js"
+import type * as DuckEngine from "./duckdb-engine.js"
 
 export interface ExportSummary {
   readonly rows: number
@@ -69,14 +71,13 @@ const EXPORT_BATCHES_IN_FLIGHT = 2
 const EXPORT_ROW_GROUP_ROWS = 16_384
 
 /**
- * The format of an export's parts, and their COPY options. Parquet parts are compressed as the
- * final file is (they are joined as they are); CSV parts are CSV (joined as they are, so
- * the CSV is written batch by batch beside the flow meter, not all at the end). JSONL parts are
- * Parquet with fast compression, read back once by DuckDB's JSON writer: writing JSON batch by
- * batch was no faster and held 30 MB more on a 2 GB capture.
+ * The format of an export's parts. Parquet parts are written by hashhound's own writer
+ * (`parquet-writer.ts`) and joined as they are; CSV parts are CSV (joined as they are, so the
+ * CSV is written batch by batch beside the flow meter, not all at the end). JSONL parts are
+ * Parquet, read back once by DuckDB's JSON writer: writing JSON batch by batch was no faster
+ * and held 30 MB more on a 2 GB capture.
  */
 const partFormat = (format: FileFormat): FileFormat => (format === "jsonl" ? "parquet" : format)
-const partOptions = (format: FileFormat): string => (format === "jsonl" ? "FORMAT parquet, COMPRESSION snappy" : copyOptions(format))
 
 export interface StorageOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores) */
@@ -91,37 +92,77 @@ interface Written {
   readonly columns: ReadonlyArray<{ readonly name: string; readonly kind: ColumnType }>
 }
 
-const makeApi = (instance: DuckDBInstance): StorageApi => {
-  // batches are written by COPY from the `hh_batch` table function (see batch-scan.ts)
-  const scans = new BatchScans()
-  const connect = Effect.tryPromise({
-    try: async () => {
-      const connection = await instance.connect()
-      scans.register(connection)
-      return connection
-    },
-    catch: (error) => new StorageError({ operation: "connect", reason: reasonOf(error) })
-  })
-  const withConnection: StorageApi["withConnection"] = (use) =>
-    Effect.acquireUseRelease(connect, use, (connection) => Effect.sync(() => connection.closeSync()))
-  const run: StorageApi["run"] = (operation, path, step) =>
-    withConnection((connection) =>
-      Effect.tryPromise({
-        try: () => step(connection),
-        catch: (error) => new StorageError({ operation, ...(path === undefined ? {} : { path }), reason: reasonOf(error) })
-      })
+/** DuckDB once loaded: its module (see `duckdb-engine.ts`) and the run's instance. */
+interface Loaded {
+  readonly module: typeof DuckEngine
+  readonly engine: DuckEngine.Engine
+}
+
+const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
+  const connect = Effect.flatMap(load, (loaded) =>
+    Effect.tryPromise({
+      try: async () => ({ connection: await loaded.module.connectEngine(loaded.engine), loaded }),
+      catch: (error) => new StorageError({ operation: "connect", reason: reasonOf(error) })
+    })
+  )
+  /** A step on a fresh connection, with the DuckDB module at hand; closed afterwards. */
+  const runWith = <A>(
+    operation: string,
+    path: string | undefined,
+    step: (connection: DuckDBConnection, loaded: Loaded) => Promise<A>
+  ): Effect.Effect<A, StorageError> =>
+    Effect.acquireUseRelease(
+      connect,
+      ({ connection, loaded }) =>
+        Effect.tryPromise({
+          try: () => step(connection, loaded),
+          catch: (error) => new StorageError({ operation, ...(path === undefined ? {} : { path }), reason: reasonOf(error) })
+        }),
+      ({ connection }) => Effect.sync(() => connection.closeSync())
     )
+  const withConnection: StorageApi["withConnection"] = (use) =>
+    Effect.acquireUseRelease(connect, ({ connection }) => use(connection), ({ connection }) => Effect.sync(() => connection.closeSync()))
+  const run: StorageApi["run"] = (operation, path, step) => runWith(operation, path, (connection) => step(connection))
+
+  /**
+   * One batch of an export as a part: Parquet by `writer` (no DuckDB), CSV by DuckDB's COPY.
+   * `release` is called once the batch's buffers are no longer read: for Parquet as soon as
+   * they are copied for the writer's thread, before the part is written.
+   */
+  const writePart = (
+    writer: PartWriter,
+    batch: FlowBatch,
+    part: string,
+    format: FileFormat,
+    release: () => void
+  ): Effect.Effect<ReadonlyArray<StoredColumn>, StorageError> => {
+    if (partFormat(format) !== "parquet") {
+      return runWith(`write ${format}`, part, (connection, { module, engine }) => module.copyBatch(connection, engine.scans, batch, part, format)).pipe(
+        Effect.tap(() => Effect.sync(release))
+      )
+    }
+    const planned = storedColumns(batch)
+    if ("problem" in planned) return Effect.fail(new StorageError({ operation: `write ${format}`, path: part, reason: planned.problem }))
+    return Effect.suspend(() => {
+      const written = writer.write(part, planned.columns, batch.numRows)
+      release()
+      return Effect.tryPromise({
+        try: () => written,
+        catch: (error) => new StorageError({ operation: `write ${format}`, path: part, reason: reasonOf(error) })
+      })
+    }).pipe(Effect.as(planned.columns))
+  }
 
   const writeBatch: StorageApi["writeBatch"] = (batch, path, format = "parquet") =>
     Effect.gen(function* () {
       const tmp = tmpPathOf(path)
-      yield* run(`write ${format}`, path, (connection) => copyBatch(connection, scans, batch, tmp, format))
+      yield* runWith(`write ${format}`, path, (connection, { module, engine }) => module.copyBatch(connection, engine.scans, batch, tmp, format))
       yield* commitFile(tmp, path)
     })
 
   const readParquet: StorageApi["readParquet"] = (path, columns) =>
-    run("read parquet", path, (connection) =>
-      readTable(
+    runWith("read parquet", path, (connection, { module }) =>
+      module.readTable(
         connection,
         `SELECT ${columns === undefined ? "*" : columns.map(quoteIdent).join(", ")} FROM read_parquet(${quoteLiteral(path)})`
       )
@@ -132,7 +173,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
    * read as Parquet, CSV parts as the text they are (see `unitedCsvSource`).
    */
   const mergeParts = (parts: ReadonlyArray<Written>, tmp: string, format: FileFormat, path: string): Effect.Effect<void, StorageError> =>
-    run(`write ${format}`, path, async (connection) => {
+    runWith(`write ${format}`, path, async (connection, { module }) => {
       const paths = parts.map((part) => part.path)
       const source = partFormat(format) === "csv" ? unitedCsvSource(paths) : parquetSource(paths, { unionByName: true })
       // no ORDER BY: with insertion order preserved (DuckDB's default) the parts are read in
@@ -141,7 +182,7 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
       const select =
         partFormat(format) === "csv"
           ? "*"
-          : selectListFor((await describeColumns(connection, `SELECT * FROM ${source}`)).map((column) => ({ name: column.name, kind: column.kind ?? "utf8" })), format)
+          : selectListFor((await module.describeColumns(connection, `SELECT * FROM ${source}`)).map((column) => ({ name: column.name, kind: column.kind ?? "utf8" })), format)
       await connection.run(
         `COPY (SELECT ${select} FROM ${source}) TO ${quoteLiteral(tmp)} (${copyOptions(format)}${format === "parquet" ? `, ROW_GROUP_SIZE ${EXPORT_ROW_GROUP_ROWS}` : ""})`
       )
@@ -173,17 +214,21 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
       yield* ensureDir(partsDir)
       const parts: Array<Written> = []
       let rows = 0
-      // a batch is written as a part (in DuckDB's threads) while the next one is read: two in flight
+      const writer = yield* Effect.acquireRelease(
+        Effect.sync(() => new PartWriter()),
+        (started) => Effect.promise(() => started.close())
+      )
+      // a batch is written as a part (on the part writer's thread, or DuckDB's for CSV) while the next one is read: two in flight
       yield* batches.pipe(
         Stream.zipWithIndex,
         Stream.mapEffect(
           ([batch, index]) => {
             const part = join(partsDir, `part-${String(index).padStart(8, "0")}.${partFormat(format)}`)
-            return run(`write ${format}`, part, (connection) => copyBatch(connection, scans, batch, part, partFormat(format), partOptions(format))).pipe(
-              Effect.map((columns): Written & { readonly rows: number } => {
-                if (options.recycle === true) columnBuffers.recycle(batch)
-                return { path: part, columns, rows: batch.numRows }
-              })
+            const release = () => {
+              if (options.recycle === true) columnBuffers.recycle(batch)
+            }
+            return writePart(writer, batch, part, format, release).pipe(
+              Effect.map((columns): Written & { readonly rows: number } => ({ path: part, columns, rows: batch.numRows }))
             )
           },
           { concurrency: EXPORT_BATCHES_IN_FLIGHT }
@@ -198,9 +243,11 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
       if (parts.length === 0) {
         if (format === "parquet") {
           const tmp = tmpPathOf(path)
-          yield* run("write parquet", path, (connection) =>
-            connection.run(`COPY (SELECT NULL::VARCHAR AS flow_id WHERE false) TO ${quoteLiteral(tmp)} (${copyOptions("parquet")})`)
-          )
+          // no rows: a file with the one column `flow_id` and no row group, as DuckDB writes it
+          yield* Effect.try({
+            try: () => writeParquetFile(tmp, [{ name: "flow_id", kind: "utf8", pieces: null }], 0),
+            catch: (error) => new StorageError({ operation: "write parquet", path, reason: reasonOf(error) })
+          })
           yield* commitFile(tmp, path)
         } else yield* writeFileAtomic(path, "")
       } else {
@@ -210,7 +257,11 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
       }
       yield* removeDir(partsDir)
       return { rows, batches: parts.length }
-    }).pipe(Effect.ensuring(Effect.ignore(removeDir(`${path}.parts.tmp`))), Effect.tapError(() => Effect.ignore(removeFile(tmpPathOf(path)))))
+    }).pipe(
+      Effect.scoped,
+      Effect.ensuring(Effect.ignore(removeDir(`${path}.parts.tmp`))),
+      Effect.tapError(() => Effect.ignore(removeFile(tmpPathOf(path))))
+    )
 
   return {
     withConnection,
@@ -218,28 +269,35 @@ const makeApi = (instance: DuckDBInstance): StorageApi => {
     writeBatch,
     readParquet,
     readParquetStream: (paths, columns) => Stream.fromIterable(paths).pipe(Stream.mapEffect((path) => readParquet(path, columns))),
-    query: (sql) => run("query", undefined, (connection) => readTable(connection, sql)),
+    query: (sql) => runWith("query", undefined, (connection, { module }) => module.readTable(connection, sql)),
     exportBatches
   }
 }
 
-/** One in-memory DuckDB for the run; closed when the scope ends (success, failure or interruption). */
+/**
+ * One in-memory DuckDB for the run, opened when something first asks for it (the DuckDB module
+ * is loaded then too) and closed when the scope ends (success, failure or interruption). A
+ * failure to open is the StorageError of that first step.
+ */
 export const StorageLive = (options: StorageOptions = {}): Layer.Layer<Storage, StorageError> =>
   Layer.scoped(
     Storage,
-    Effect.map(
-      Effect.acquireRelease(
+    Effect.gen(function* () {
+      const config: Record<string, string> = {}
+      if (options.threads !== undefined) config["threads"] = String(options.threads)
+      if (options.memoryLimit !== undefined) config["memory_limit"] = options.memoryLimit
+      let opened: Loaded | undefined
+      yield* Effect.addFinalizer(() => Effect.sync(() => opened?.engine.instance.closeSync()))
+      const load = yield* Effect.cached(
         Effect.tryPromise({
-          try: () => {
-            const config: Record<string, string> = {}
-            if (options.threads !== undefined) config["threads"] = String(options.threads)
-            if (options.memoryLimit !== undefined) config["memory_limit"] = options.memoryLimit
-            return DuckDBInstance.create(":memory:", config)
+          try: async () => {
+            const module = await import("./duckdb-engine.js")
+            opened = { module, engine: await module.openEngine(config) }
+            return opened
           },
           catch: (error) => new StorageError({ operation: "open duckdb", reason: reasonOf(error) })
-        }),
-        (instance) => Effect.sync(() => instance.closeSync())
-      ),
-      makeApi
-    )
+        })
+      )
+      return makeApi(load)
+    })
   )

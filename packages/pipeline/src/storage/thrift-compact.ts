@@ -5,12 +5,12 @@
  *
  * Holds: `decodeStruct` / `encodeStruct` and the value shapes (`ThriftStruct`, lists, maps,
  * and `ThriftEncoded`, a struct kept as its encoded bytes), with i64 as bigint. Used for
- * Parquet footers (`parquet-concat.ts`).
+ * Parquet footers and page headers (`parquet-concat.ts`, `parquet-writer.ts`).
  * Does not hold: what any field means, or the binary protocol. Malformed input (a length past
  * the end, an unknown type, nesting deeper than 64) is a `ThriftDecodeError`, never a read
  * past the buffer; no allocation is sized from an unchecked length.
  */
-import { grownTypedArray } from "@hashhound/core"
+import { ByteSink } from "./parquet-bytes.js"
 
 /** compact-protocol wire types */
 export const T_TRUE = 1
@@ -188,17 +188,10 @@ export const decodeStruct = (bytes: Uint8Array, offset = 0): { readonly value: T
 }
 
 class Writer {
-  private buf = new Uint8Array(4096)
-  length = 0
-
-  private room(n: number): void {
-    if (this.length + n <= this.buf.length) return
-    this.buf = grownTypedArray(this.buf, this.length + n, this.length, (size) => new Uint8Array(size))
-  }
+  private readonly sink = new ByteSink(4096)
 
   byte(b: number): void {
-    this.room(1)
-    this.buf[this.length++] = b & 0xff
+    this.sink.u8(b & 0xff)
   }
 
   varint(n: bigint): void {
@@ -215,13 +208,11 @@ class Writer {
   }
 
   bytes(b: Uint8Array): void {
-    this.room(b.length)
-    this.buf.set(b, this.length)
-    this.length += b.length
+    this.sink.append(b)
   }
 
   result(): Uint8Array {
-    return this.buf.slice(0, this.length)
+    return this.sink.copy()
   }
 }
 

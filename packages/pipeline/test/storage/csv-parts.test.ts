@@ -13,7 +13,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
 import { quoteLiteral, Storage, StorageLive } from "../../src/storage/index.js"
-import { copyOptions } from "../../src/storage/tables.js"
+import { copyOptions } from "../../src/storage/copy-sql.js"
 import { concatCsvParts, unitedCsvSource } from "../../src/storage/csv-parts.js"
 import { plainRows, sampleBatch, sql } from "./sample-batches.js"
 

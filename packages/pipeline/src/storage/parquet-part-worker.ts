@@ -1,0 +1,21 @@
+/**
+ * The Parquet part writer's thread: each message is one part (its path, row count and column
+ * images, views of one buffer moved here, not copied); each answer says it is written or why
+ * not, and moves the buffer back. Started by `PartWriter` (`parquet-parts.ts`).
+ *
+ * Holds: the message loop only. Does not hold: encoding (see `parquet-writer.ts`).
+ */
+import { parentPort } from "node:worker_threads"
+import type { PartDone, PartRequest } from "./parquet-parts.js"
+import { writeParquetFile } from "./parquet-writer.js"
+
+parentPort?.on("message", (request: PartRequest) => {
+  let answer: PartDone
+  try {
+    writeParquetFile(request.path, request.columns, request.rows)
+    answer = { id: request.id, buffer: request.buffer }
+  } catch (error) {
+    answer = { id: request.id, buffer: request.buffer, error: error instanceof Error ? error.message : String(error) }
+  }
+  parentPort?.postMessage(answer, [request.buffer])
+})

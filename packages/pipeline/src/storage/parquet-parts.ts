@@ -1,0 +1,164 @@
+/**
+ * Parquet parts written on a thread of their own, so that encoding and compressing a batch
+ * runs on the second core while the flow meter goes on with the next (the work DuckDB's pool
+ * thread used to do for the flows export).
+ *
+ * Holds: `columnImage` (a stored column as the writer reads it, no copy), `PartWriter` (one
+ * worker thread, started on the first part; `write` copies the batch's column buffers into
+ * one buffer of the part and moves it to the worker, so the batch's buffers can be reused at
+ * once, and the worker gives it back for a later part; `close` ends the thread), and the
+ * messages between them.
+ * Does not hold: encoding (see `parquet-writer.ts`) or joining the parts (see
+ * `parquet-concat.ts`). A worker that dies fails every part it held with the reason.
+ */
+import { dirname, join } from "node:path"
+import { createRequire } from "node:module"
+import { pathToFileURL } from "node:url"
+import { Worker } from "node:worker_threads"
+import type { ColumnType } from "@hashhound/core"
+import type { StoredColumn } from "./column-kinds.js"
+import type { ColumnImage, Piece } from "./parquet-leaves.js"
+
+export interface PartRequest {
+  readonly id: number
+  readonly path: string
+  readonly rows: number
+  /** the columns, their buffers views of `buffer` */
+  readonly columns: ReadonlyArray<ColumnImage>
+  readonly buffer: ArrayBuffer
+}
+
+/** The answer to a part: written, or the reason; with the part's buffer given back for the next. */
+export interface PartDone {
+  readonly id: number
+  readonly buffer: ArrayBuffer
+  readonly error?: string
+}
+
+const workerUrl = (): URL => {
+  const here = import.meta.url
+  return new URL(here.endsWith(".ts") ? "./parquet-part-worker.ts" : "./parquet-part-worker.js", here)
+}
+
+/** The worker's young generation: its garbage is a part's pages, a few MB, and goes at once. */
+const YOUNG_MB = Number(process.env.HH_YOUNG ?? 4)
+
+/** The worker; from TypeScript sources through tsx's ESM hooks, which Node 20 does not pass to workers. */
+const startWorker = (): Worker => {
+  const url = workerUrl()
+  if (!url.pathname.endsWith(".ts")) return new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve("tsx/package.json"))
+  const api = pathToFileURL(join(tsxRoot, "dist", "esm", "api", "index.mjs")).href
+  return new Worker(`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
+}
+
+type Bytes = Int32Array | BigInt64Array | Float64Array | Uint8Array
+
+/** Where copies of a part's buffers go: measured first (`buffer` undefined), then placed. */
+interface Placement {
+  buffer: ArrayBuffer | undefined
+  at: number
+}
+
+/** `array`'s first `length` elements copied into the placement (8-aligned), or only counted. */
+const place = <T extends Bytes>(placement: Placement, array: T | null | undefined, length: number): T | undefined => {
+  if (array === null || array === undefined) return undefined
+  const count = Math.min(length, array.length)
+  const bytes = (count * array.BYTES_PER_ELEMENT + 7) & ~7
+  const at = placement.at
+  placement.at += bytes
+  if (placement.buffer === undefined) return undefined
+  const copy = new (array.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => T)(placement.buffer, at, count)
+  copy.set(array.subarray(0, count) as never)
+  return copy
+}
+
+/**
+ * A piece's buffers as a column of `kind` reads them (values and offsets from its first row,
+ * bitmaps whole up to its end), copied into the placement.
+ */
+const imageOf = (piece: Piece, kind: ColumnType, placement: Placement): Piece => {
+  const bitmapBytes = (piece.offset + piece.length + 7) >> 3
+  const list = kind === "list_int32" || kind === "list_float64"
+  const values = list ? 0 : kind === "utf8" ? (piece.valueOffsets?.[piece.length] ?? 0) : kind === "bool" ? bitmapBytes : piece.length
+  return {
+    length: piece.length,
+    offset: piece.offset,
+    nullCount: piece.nullCount,
+    nullBitmap: piece.nullCount > 0 ? place(placement, piece.nullBitmap, bitmapBytes) : undefined,
+    values: list ? undefined : place(placement, piece.values, values),
+    valueOffsets: list || kind === "utf8" ? place(placement, piece.valueOffsets, piece.length + 1) : undefined,
+    children: list ? [imageOf(piece.children[0]!, kind === "list_int32" ? "int32" : "float64", placement)] : []
+  }
+}
+
+const imagesOf = (columns: ReadonlyArray<StoredColumn>, placement: Placement): Array<ColumnImage> =>
+  columns.map((column) => ({
+    name: column.name,
+    kind: column.kind,
+    pieces: column.vector === null ? null : (column.vector.data as ReadonlyArray<Piece>).map((piece) => imageOf(piece, column.kind, placement))
+  }))
+
+/** Part buffers kept for reuse (one per part in flight). */
+const SPARE_BUFFERS = 2
+
+/** A stored column as the writer reads it, in place (this thread's own writes, and tests). */
+export const columnImage = (column: StoredColumn): ColumnImage => ({
+  name: column.name,
+  kind: column.kind,
+  pieces: column.vector === null ? null : (column.vector.data as ReadonlyArray<Piece>)
+})
+
+export class PartWriter {
+  private worker: Worker | undefined
+  private lastId = 0
+  private readonly waiting = new Map<number, { readonly resolve: () => void; readonly reject: (error: Error) => void }>()
+  private readonly spare: Array<ArrayBuffer> = []
+
+  private started(): Worker {
+    if (this.worker !== undefined) return this.worker
+    const worker = startWorker()
+    worker.on("message", (done: PartDone) => {
+      if (this.spare.length < SPARE_BUFFERS) this.spare.push(done.buffer)
+      const waiter = this.waiting.get(done.id)
+      this.waiting.delete(done.id)
+      if (done.error === undefined) waiter?.resolve()
+      else waiter?.reject(new Error(done.error))
+    })
+    const failAll = (reason: string): void => {
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(`the Parquet part writer stopped: ${reason}`))
+      this.waiting.clear()
+      this.worker = undefined
+    }
+    worker.on("error", (error) => failAll(error.message))
+    worker.on("exit", (code) => failAll(`exit code ${code}`))
+    this.worker = worker
+    return worker
+  }
+
+  /**
+   * Write `columns` (each `rows` long) to `path`. Their buffers are copied into one buffer that
+   * moves to the worker and comes back with its answer, to be used again: the batch's own
+   * buffers are free again when this returns.
+   */
+  write(path: string, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
+    const measure: Placement = { buffer: undefined, at: 0 }
+    imagesOf(columns, measure)
+    const index = this.spare.findIndex((buffer) => buffer.byteLength >= measure.at)
+    const buffer = index >= 0 ? this.spare.splice(index, 1)[0]! : new ArrayBuffer(Math.ceil(measure.at * 1.25) + 8)
+    const images = imagesOf(columns, { buffer, at: 0 })
+    const id = ++this.lastId
+    const request: PartRequest = { id, path, rows, columns: images, buffer }
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject })
+      this.started().postMessage(request, [buffer])
+    })
+  }
+
+  /** End the thread (parts not answered yet fail). */
+  async close(): Promise<void> {
+    const worker = this.worker
+    this.worker = undefined
+    if (worker !== undefined) await worker.terminate()
+  }
+}
