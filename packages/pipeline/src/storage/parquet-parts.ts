@@ -41,7 +41,7 @@ const workerUrl = (): URL => {
 }
 
 /** The worker's young generation: its garbage is a part's pages, a few MB, and goes at once. */
-const YOUNG_MB = Number(process.env.HH_YOUNG ?? 4)
+const YOUNG_MB = 4
 
 /** The worker; from TypeScript sources through tsx's ESM hooks, which Node 20 does not pass to workers. */
 const startWorker = (): Worker => {
