@@ -32,6 +32,12 @@ export class ByteSink {
     this.view = new DataView(grown.buffer)
   }
 
+  /** Room for `extra` more bytes, written by the caller from `length` on (then it moves `length`). */
+  room(extra: number): Uint8Array {
+    this.reserve(extra)
+    return this.buffer
+  }
+
   u8(value: number): void {
     this.reserve(1)
     this.buffer[this.length++] = value
@@ -108,19 +114,20 @@ const writePacked = (sink: ByteSink, values: ArrayLike<number>, start: number, c
     const take = Math.min(left, PACKED_RUN_VALUES)
     const groups = (take + 7) >> 3
     sink.varint(groups * 2 + 1)
-    sink.reserve(groups * bitWidth)
+    const out = sink.room(groups * bitWidth)
+    let at = sink.length
     let acc = 0
     let bits = 0
     for (let index = 0; index < groups * 8; index++) {
-      const value = index < take ? values[from + index]! : 0
-      acc |= value << bits
+      acc |= (index < take ? values[from + index]! : 0) << bits
       bits += bitWidth
       while (bits >= 8) {
-        sink.u8(acc & 0xff)
+        out[at++] = acc & 0xff
         acc >>>= 8
         bits -= 8
       }
     }
+    sink.length = at
     from += take
     left -= take
   }

@@ -77,6 +77,10 @@ const stringIndices = (leaves: Leaves, scratch: ChunkScratch, limit: number): nu
   for (let value = 0; value < leaves.count; value++) {
     const start = value === 0 ? 0 : ends[value - 1]!
     const end = ends[value]!
+    if (value > 0 && sameBytes(text, value === 1 ? 0 : ends[value - 2]!, start, text, start, end)) {
+      scratch.indices[value] = scratch.indices[value - 1]!
+      continue
+    }
     let hash = 0x811c9dc5
     for (let k = start; k < end; k++) hash = Math.imul(hash ^ text[k]!, 0x01000193)
     let slot = Math.imul(hash, 0x9e3779b1) >>> TABLE_SHIFT
@@ -116,9 +120,17 @@ const numberIndices = (words: Int32Array, width: 1 | 2, count: number, scratch: 
   table.fill(0)
   const keys = scratch.entryWords
   let entries = 0
+  let lastLow = 0
+  let lastHigh = 0
   for (let value = 0; value < count; value++) {
     const low = words[value * width]!
     const high = width === 2 ? words[value * 2 + 1]! : 0
+    if (value > 0 && low === lastLow && high === lastHigh) {
+      scratch.indices[value] = scratch.indices[value - 1]!
+      continue
+    }
+    lastLow = low
+    lastHigh = high
     let slot = Math.imul(low ^ Math.imul(high, 0x85ebca6b), 0x9e3779b1) >>> TABLE_SHIFT
     for (;;) {
       const entry = table[slot]!
@@ -168,12 +180,20 @@ const writePlain = (sink: ByteSink, leaves: Leaves): void => {
     }
     case "utf8": {
       const text = leaves.text.bytes()
+      const out = sink.room(n * 4 + text.length)
+      let at = sink.length
       for (let value = 0; value < n; value++) {
         const start = value === 0 ? 0 : leaves.textEnds[value - 1]!
         const end = leaves.textEnds[value]!
-        sink.u32(end - start)
-        sink.append(text.subarray(start, end))
+        const length = end - start
+        out[at] = length & 0xff
+        out[at + 1] = (length >>> 8) & 0xff
+        out[at + 2] = (length >>> 16) & 0xff
+        out[at + 3] = length >>> 24
+        at += 4
+        for (let k = start; k < end; k++) out[at++] = text[k]!
       }
+      sink.length = at
     }
   }
 }
@@ -184,8 +204,12 @@ const littleEndian = (write: (view: DataView) => void, width: number): Uint8Arra
   return bytes
 }
 
-/** Min and max of the present values, PLAIN-encoded; undefined where there are none to give. */
-const statistics = (leaves: Leaves): { min: Uint8Array | undefined; max: Uint8Array | undefined } => {
+/**
+ * Min and max of the present values, PLAIN-encoded; undefined where there are none to give.
+ * `distinct`: the dictionary's size when the chunk has one (its string entries are compared
+ * instead of every value).
+ */
+const statistics = (leaves: Leaves, scratch: ChunkScratch, distinct: number | false): { min: Uint8Array | undefined; max: Uint8Array | undefined } => {
   const n = leaves.count
   const none = { min: undefined, max: undefined }
   if (n === 0) return none
@@ -240,12 +264,14 @@ const statistics = (leaves: Leaves): { min: Uint8Array | undefined; max: Uint8Ar
       return { min: Uint8Array.of(all), max: Uint8Array.of(any) }
     }
     case "utf8": {
+      // with a dictionary, its entries are every distinct value: the min and max are among them
       const text = leaves.text.bytes()
-      const ends = leaves.textEnds
-      const start = (k: number): number => (k === 0 ? 0 : ends[k - 1]!)
+      const count = distinct === false ? n : distinct
+      const ends = distinct === false ? leaves.textEnds : scratch.entryEnd
+      const start = (k: number): number => (distinct !== false ? scratch.entryStart[k]! : k === 0 ? 0 : ends[k - 1]!)
       let min = 0
       let max = 0
-      for (let k = 1; k < n; k++) {
+      for (let k = 1; k < count; k++) {
         if (compareBytes(text, start(k), ends[k]!, text, start(min), ends[min]!) < 0) min = k
         else if (compareBytes(text, start(k), ends[k]!, text, start(max), ends[max]!) > 0) max = k
       }
@@ -294,6 +320,6 @@ export const encodeChunk = (leaves: Leaves, scratch: ChunkScratch): EncodedChunk
     page: sink.bytes(),
     levels: leaves.slots,
     nullCount: leaves.slots - n,
-    ...statistics(leaves)
+    ...statistics(leaves, scratch, distinct)
   }
 }

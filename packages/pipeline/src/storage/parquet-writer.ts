@@ -29,7 +29,13 @@ const REQUIRED = 0
 const OPTIONAL = 1
 const REPEATED = 2
 const CONVERTED = { UTF8: 0, LIST: 3, INT_32: 17, INT_64: 18 } as const
-const CODEC_GZIP = 2
+const CODEC = { UNCOMPRESSED: 0, GZIP: 2 } as const
+/**
+ * A chunk whose pages hold fewer bytes than this is not compressed (its codec is
+ * UNCOMPRESSED; the codec is per column chunk): each deflate costs about 50 µs to set up, more
+ * than a few hundred bytes save (dictionary-encoded flags, counts, protocols).
+ */
+const COMPRESS_FROM_BYTES = 512
 const ENCODING = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE: 3 } as const
 const PAGE = { DATA: 0, DICTIONARY: 2 } as const
 
@@ -97,8 +103,11 @@ interface WrittenChunk {
 /** One column chunk's bytes (page headers and compressed pages) and its metadata once placed. */
 const compressChunk = (column: ColumnImage, chunk: EncodedChunk): WrittenChunk => {
   const leaf = leafOf(column.kind)
-  const dictionary = chunk.dictionary === undefined ? undefined : gzipSync(chunk.dictionary.bytes, { level: GZIP_LEVEL })
-  const page = gzipSync(chunk.page, { level: GZIP_LEVEL })
+  const compress = chunk.page.length + (chunk.dictionary?.bytes.length ?? 0) >= COMPRESS_FROM_BYTES
+  // the pages are views of the encoder's scratch: kept as a copy either way
+  const pack = (bytes: Uint8Array): Uint8Array => (compress ? gzipSync(bytes, { level: GZIP_LEVEL }) : bytes.slice())
+  const dictionary = chunk.dictionary === undefined ? undefined : pack(chunk.dictionary.bytes)
+  const page = pack(chunk.page)
   const buffers: Array<Uint8Array> = []
   let uncompressed = 0
   let dictionaryBytes = 0
@@ -144,7 +153,7 @@ const compressChunk = (column: ColumnImage, chunk: EncodedChunk): WrittenChunk =
             i32(1, leaf.physical),
             list(2, T_I32, encodings),
             list(3, T_BINARY, path.map((part) => new TextEncoder().encode(part))),
-            i32(4, CODEC_GZIP),
+            i32(4, compress ? CODEC.GZIP : CODEC.UNCOMPRESSED),
             i64(5, chunk.levels),
             i64(6, uncompressed),
             i64(7, compressed),

@@ -34,7 +34,8 @@ describe("parquet parts joined as they are", () => {
         `SELECT row_group_id, any_value(row_group_num_rows) AS rows, min(compression) AS codec FROM parquet_metadata('${path}') GROUP BY row_group_id ORDER BY row_group_id`
       )
       expect(groups.map((g) => Number(g["rows"]))).toEqual([3000, 17, 1200, 1])
-      expect(new Set(groups.map((g) => String(g["codec"])))).toEqual(new Set(["GZIP"]))
+      // a chunk of under 512 bytes is not compressed: the one-row part has only such chunks
+      expect(groups.map((g) => String(g["codec"]))).toEqual(["GZIP", "GZIP", "GZIP", "UNCOMPRESSED"])
       const [meta] = yield* sql(`SELECT num_rows, num_row_groups FROM parquet_file_metadata('${path}')`)
       expect(Number(meta!["num_rows"])).toBe(4218)
       expect(Number(meta!["num_row_groups"])).toBe(4)
