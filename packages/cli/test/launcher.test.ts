@@ -45,7 +45,7 @@ describe("bin/hashhound", () => {
     expect(result.status).toBe(7)
     expect(readFileSync(record, "utf8").split("\n").filter((l) => l !== "")).toEqual([
       "arena=2",
-      "arg=--max-semi-space-size=8",
+      "arg=--max-semi-space-size=12",
       "arg=--heap-growing-percent=10",
       `arg=${join(binDir, "hashhound.mjs")}`,
       ...args.map((a) => `arg=${a}`)
