@@ -1,11 +1,12 @@
 import { describeFixtures, fixture, projectFixture } from "@hashhound/testkit"
+import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, gunzipSync, gzipSync } from "node:zlib"
 import { describe, expect, it } from "vitest"
 import { captureNames } from "../src/commands/flows.js"
-import { hashhound } from "./cli-support.js"
+import { BIN, hashhound } from "./cli-support.js"
 
 const work = mkdtempSync(join(tmpdir(), "hh-flows-"))
 
@@ -202,5 +203,35 @@ describe("captureNames", () => {
     expect([...captureNames(["/d/one.pcap", "/e/two.pcap"]).values()]).toEqual(["one.pcap", "two.pcap"])
     expect([...captureNames(["/d/x.pcap", "/e/f/x.pcap"]).values()]).toEqual(["d/x.pcap", "e/f/x.pcap"])
     expect(captureNames([]).size).toBe(0)
+  })
+})
+
+describe.skipIf(!existsSync("/proc/self/maps"))("hashhound flows and DuckDB", () => {
+  /** `flows` with a probe that says at exit whether DuckDB's native library was ever mapped into the process. */
+  const probed = (format: string) => {
+    const probe = join(work, "duckdb-probe.cjs")
+    writeFileSync(
+      probe,
+      `process.on("exit", () => process.stderr.write(require("node:fs").readFileSync("/proc/self/maps", "utf8").includes("duckdb") ? "probe: duckdb mapped\\n" : "probe: no duckdb\\n"))\n`
+    )
+    const out = join(work, `probed.${format}`)
+    const result = spawnSync(process.execPath, ["--require", probe, BIN, "flows", projectFixture("flowmeter/stratum-session.pcap"), "--out", out], {
+      cwd: work,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+      timeout: 120_000
+    })
+    return { code: result.status, stderr: result.stderr, size: existsSync(out) ? readFileSync(out).length : 0 }
+  }
+
+  it("a Parquet export never loads DuckDB (its own writer); a CSV export does", () => {
+    const parquet = probed("parquet")
+    expect(parquet.code).toBe(0)
+    expect(parquet.size).toBeGreaterThan(0)
+    expect(parquet.stderr).toContain("3 flows")
+    expect(parquet.stderr).toContain("probe: no duckdb")
+    const csv = probed("csv")
+    expect(csv.code).toBe(0)
+    expect(csv.stderr).toContain("probe: duckdb mapped")
   })
 })
