@@ -164,6 +164,11 @@ export const numericVector = (type: "int32" | "int64" | "float64", values: Float
       for (let row = 0; row < length; row++) {
         if (valid[row] !== 1) continue
         const value = Math.round(values[row]!)
+        if (value >= 0 && value < TWO_32) {
+          // counts, bytes and flags: one word (the buffer is zeroed, the high word stays 0)
+          words[row * 2] = value
+          continue
+        }
         const high = Math.floor(value / TWO_32)
         words[row * 2] = value - high * TWO_32
         words[row * 2 + 1] = high >>> 0

@@ -37,19 +37,25 @@ const prefixedColumn = (prefix: string, rows: number, numbered: boolean): Vector
   const widest = numbered ? digitCount(Math.max(0, rows - 1)) : 0
   const bytes = columnBuffers.uint8(Math.max(1, rows * (head.length + widest)))
   const offsets = columnBuffers.int32(rows + 1)
+  if (!numbered) {
+    // one text in every row: written once, then doubled by native copies
+    const total = rows * head.length
+    if (total > 0) bytes.set(head, 0)
+    for (let filled = head.length; filled < total; filled *= 2) bytes.copyWithin(filled, 0, Math.min(filled, total - filled))
+    for (let row = 0; row < rows; row++) offsets[row + 1] = (row + 1) * head.length
+    return utf8VectorOfParts(offsets, bytes, undefined, rows)
+  }
   let at = 0
   for (let row = 0; row < rows; row++) {
-    for (let k = 0; k < head.length; k++) bytes[at + k] = head[k]!
+    bytes.set(head, at)
     at += head.length
-    if (numbered) {
-      const width = digitCount(row)
-      let rest = row
-      for (let k = width - 1; k >= 0; k--) {
-        bytes[at + k] = 0x30 + (rest % 10)
-        rest = Math.floor(rest / 10)
-      }
-      at += width
+    const width = digitCount(row)
+    let rest = row
+    for (let k = width - 1; k >= 0; k--) {
+      bytes[at + k] = 0x30 + (rest % 10)
+      rest = Math.floor(rest / 10)
     }
+    at += width
     offsets[row + 1] = at
   }
   return utf8VectorOfParts(offsets, bytes, undefined, rows)

@@ -48,11 +48,11 @@ describe("arrow vectors built directly", () => {
   })
 
   it("int64 exact up to 2^53, negatives and nulls, no BigInt per row", () => {
-    const numbers = [0, 1, -1, 2 ** 32, 2 ** 32 + 5, -(2 ** 32) - 7, 1_764_000_000_000_000, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 42]
+    const numbers = [0, 1, -1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, -(2 ** 32) - 7, 1_764_000_000_000_000, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 42]
     const values = Float64Array.from(numbers)
-    const valid = Uint8Array.from(numbers.map((_, i) => (i === 9 ? 0 : 1)))
+    const valid = Uint8Array.from(numbers.map((_, i) => (i === 10 ? 0 : 1)))
     const vector = numericVector("int64", values, valid, numbers.length)
-    expect(cells(vector)).toEqual([...numbers.slice(0, 9), null])
+    expect(cells(vector)).toEqual([...numbers.slice(0, 10), null])
     expect(cells(numericVector("int32", Float64Array.from([5, -3]), Uint8Array.from([1, 0]), 2))).toEqual([5, null])
     expect(cells(numericVector("float64", Float64Array.from([0.25, 9]), Uint8Array.from([1, 1]), 1))).toEqual([0.25])
   })
