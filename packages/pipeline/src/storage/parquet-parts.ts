@@ -11,11 +11,9 @@
  * Does not hold: encoding (see `parquet-writer.ts`) or joining the parts (see
  * `parquet-concat.ts`). A worker that dies fails every part it held with the reason.
  */
-import { dirname, join } from "node:path"
-import { createRequire } from "node:module"
-import { pathToFileURL } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { ColumnType } from "@hashhound/core"
+import { workerBootstrap, workerEntry } from "@hashhound/ml"
 import type { StoredColumn } from "./column-kinds.js"
 import type { ColumnImage, Piece } from "./parquet-leaves.js"
 
@@ -35,22 +33,15 @@ export interface PartDone {
   readonly error?: string
 }
 
-const workerUrl = (): URL => {
-  const here = import.meta.url
-  return new URL(here.endsWith(".ts") ? "./parquet-part-worker.ts" : "./parquet-part-worker.js", here)
-}
-
 /** The worker's young generation: its garbage is a part's pages, a few MB, and goes at once. */
 const YOUNG_MB = 4
 
-/** The worker; from TypeScript sources through tsx's ESM hooks, which Node 20 does not pass to workers. */
-const startWorker = (): Worker => {
-  const url = workerUrl()
-  if (!url.pathname.endsWith(".ts")) return new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve("tsx/package.json"))
-  const api = pathToFileURL(join(tsxRoot, "dist", "esm", "api", "index.mjs")).href
-  return new Worker(`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } })
-}
+/** The worker, through the shared bootstrap (tsx's hooks first when it runs from TypeScript sources). */
+const startWorker = (): Worker =>
+  new Worker(workerBootstrap, {
+    workerData: { entry: workerEntry(import.meta.url, "parquet-part-worker") },
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB }
+  })
 
 type Bytes = Int32Array | BigInt64Array | Float64Array | Uint8Array
 
