@@ -20,7 +20,10 @@ import { gatherLeaves, Leaves, type ColumnImage } from "./parquet-leaves.js"
 import { encodeStruct, T_BINARY, T_I16, T_I32, T_I64, T_I8, T_LIST, T_STRUCT, T_TRUE, type ThriftField, type ThriftStruct, type ThriftValue } from "./thrift-compact.js"
 
 const MAGIC = new TextEncoder().encode("PAR1")
-/** deflate level: 1 was within a few percent of 6 in size on flows, at a third of the time */
+/**
+ * deflate level: on a part of the bench capture's flows (8,192 rows) level 1 made 439 KB of
+ * pages in 10.6 ms, level 6 410 KB (7% less) in 30.7 ms
+ */
 const GZIP_LEVEL = 1
 
 // parquet.thrift enums
