@@ -4,7 +4,7 @@
  * thread used to do for the flows export).
  *
  * Holds: `columnImage` (a stored column as the writer reads it, no copy), `PartWriter` (one
- * worker thread, started on the first part; `write` copies the batch's column buffers into
+ * worker thread, started by `start` or on the first part; `write` copies the batch's column buffers into
  * one buffer of the part and moves it to the worker, so the batch's buffers can be reused at
  * once, and the worker gives it back for a later part; `close` ends the thread), and the
  * messages between them.
@@ -105,6 +105,11 @@ export class PartWriter {
   private lastId = 0
   private readonly waiting = new Map<number, { readonly resolve: () => void; readonly reject: (error: Error) => void }>()
   private readonly spare: Array<ArrayBuffer> = []
+
+  /** Start the thread now (it takes 30-50 ms), so that it is ready when the first part comes. */
+  start(): void {
+    this.started()
+  }
 
   private started(): Worker {
     if (this.worker !== undefined) return this.worker

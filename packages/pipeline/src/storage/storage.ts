@@ -215,7 +215,12 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
       const parts: Array<Written> = []
       let rows = 0
       const writer = yield* Effect.acquireRelease(
-        Effect.sync(() => new PartWriter()),
+        Effect.sync(() => {
+          const made = new PartWriter()
+          // its thread starts beside the source's planning and first batch
+          if (partFormat(format) === "parquet") made.start()
+          return made
+        }),
         (started) => Effect.promise(() => started.close())
       )
       // a batch is written as a part (on the part writer's thread, or DuckDB's for CSV) while the next one is read: two in flight
