@@ -109,12 +109,12 @@ const compressChunk = (column: ColumnImage, chunk: EncodedChunk): WrittenChunk =
   const compress = chunk.page.length + (chunk.dictionary?.bytes.length ?? 0) >= COMPRESS_FROM_BYTES
   // the pages are views of the encoder's scratch: kept as a copy either way
   const pack = (bytes: Uint8Array): Uint8Array => (compress ? gzipSync(bytes, { level: GZIP_LEVEL }) : bytes.slice())
-  const dictionary = chunk.dictionary === undefined ? undefined : pack(chunk.dictionary.bytes)
   const page = pack(chunk.page)
   const buffers: Array<Uint8Array> = []
   let uncompressed = 0
   let dictionaryBytes = 0
-  if (chunk.dictionary !== undefined && dictionary !== undefined) {
+  if (chunk.dictionary !== undefined) {
+    const dictionary = pack(chunk.dictionary.bytes)
     const header = pageHeader(
       PAGE.DICTIONARY,
       chunk.dictionary.bytes.length,

@@ -105,23 +105,22 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
       catch: (error) => new StorageError({ operation: "connect", reason: reasonOf(error) })
     })
   )
-  /** A step on a fresh connection, with the DuckDB module at hand; closed afterwards. */
+  /** `use` with a fresh connection and the DuckDB module at hand; the connection closed afterwards. */
+  const withLoaded = <A, E, R>(use: (connection: DuckDBConnection, loaded: Loaded) => Effect.Effect<A, E, R>): Effect.Effect<A, E | StorageError, R> =>
+    Effect.acquireUseRelease(connect, ({ connection, loaded }) => use(connection, loaded), ({ connection }) => Effect.sync(() => connection.closeSync()))
+  /** A Promise-returning step through `withLoaded`, its failure a StorageError. */
   const runWith = <A>(
     operation: string,
     path: string | undefined,
     step: (connection: DuckDBConnection, loaded: Loaded) => Promise<A>
   ): Effect.Effect<A, StorageError> =>
-    Effect.acquireUseRelease(
-      connect,
-      ({ connection, loaded }) =>
-        Effect.tryPromise({
-          try: () => step(connection, loaded),
-          catch: (error) => new StorageError({ operation, ...(path === undefined ? {} : { path }), reason: reasonOf(error) })
-        }),
-      ({ connection }) => Effect.sync(() => connection.closeSync())
+    withLoaded((connection, loaded) =>
+      Effect.tryPromise({
+        try: () => step(connection, loaded),
+        catch: (error) => new StorageError({ operation, ...(path === undefined ? {} : { path }), reason: reasonOf(error) })
+      })
     )
-  const withConnection: StorageApi["withConnection"] = (use) =>
-    Effect.acquireUseRelease(connect, ({ connection }) => use(connection), ({ connection }) => Effect.sync(() => connection.closeSync()))
+  const withConnection: StorageApi["withConnection"] = (use) => withLoaded((connection) => use(connection))
   const run: StorageApi["run"] = (operation, path, step) => runWith(operation, path, (connection) => step(connection))
 
   /**

@@ -199,7 +199,6 @@ describe("the part writer's thread", () => {
   it.effect("writes the bytes this thread writes; the batch's buffers may change as soon as write returns", () =>
     Effect.gen(function* () {
       const batch = sampleBatch(4000, 31)
-      const expected = plainRows(batch)
       const here = join(dir, "here.parquet")
       writeParquetFile(here, columnsOf(batch).map(columnImage), batch.numRows)
       const writer = new PartWriter()
@@ -219,7 +218,6 @@ describe("the part writer's thread", () => {
         const again = join(dir, "again.parquet")
         yield* Effect.promise(() => writer.write(again, columnsOf(second), second.numRows))
         expect(plainRows(yield* (yield* Storage).readParquet(again))).toEqual(plainRows(second))
-        expect(expected.length).toBe(4000)
       } finally {
         yield* Effect.promise(() => writer.close())
       }
