@@ -1,12 +1,13 @@
 /**
  * The Parquet part writer's thread: each message is one part (its path, row count and column
  * images, views of one buffer moved here, not copied); each answer says it is written or why
- * not, and moves the buffer back. Started by `PartWriter` (`parquet-parts.ts`).
+ * not, and moves the buffer back; the first message out says the module is loaded. Started by
+ * `PartWriter` (`parquet-parts.ts`).
  *
  * Holds: the message loop only. Does not hold: encoding (see `parquet-writer.ts`).
  */
 import { parentPort } from "node:worker_threads"
-import type { PartDone, PartRequest } from "./parquet-parts.js"
+import type { PartDone, PartRequest, PartWriterReady } from "./parquet-parts.js"
 import { writeParquetFile } from "./parquet-writer.js"
 
 parentPort?.on("message", (request: PartRequest) => {
@@ -19,3 +20,7 @@ parentPort?.on("message", (request: PartRequest) => {
   }
   parentPort?.postMessage(answer, [request.buffer])
 })
+
+// parts come only after this: until then the writer writes them on its own thread
+const ready: PartWriterReady = { ready: true }
+parentPort?.postMessage(ready)

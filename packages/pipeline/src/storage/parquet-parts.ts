@@ -6,8 +6,9 @@
  * Holds: `columnImage` (a stored column as the writer reads it, no copy), `PartWriter` (one
  * worker thread, started by `start` or on the first part; `write` copies the batch's column buffers into
  * one buffer of the part and moves it to the worker, so the batch's buffers can be reused at
- * once, and the worker gives it back for a later part; `close` ends the thread), and the
- * messages between them.
+ * once, and the worker gives it back for a later part; until the thread has loaded its module,
+ * parts are written on the calling thread instead; `close` ends the thread), and the messages
+ * between them.
  * Does not hold: encoding (see `parquet-writer.ts`) or joining the parts (see
  * `parquet-concat.ts`). A worker that dies fails every part it held with the reason.
  */
@@ -16,6 +17,7 @@ import type { ColumnType } from "@hashhound/core"
 import { workerBootstrap, workerEntry } from "@hashhound/ml"
 import type { StoredColumn } from "./column-kinds.js"
 import type { ColumnImage, Piece } from "./parquet-leaves.js"
+import { writeParquetFile } from "./parquet-writer.js"
 
 export interface PartRequest {
   readonly id: number
@@ -31,6 +33,11 @@ export interface PartDone {
   readonly id: number
   readonly buffer: ArrayBuffer
   readonly error?: string
+}
+
+/** The worker's first message: its module is loaded and it takes parts. */
+export interface PartWriterReady {
+  readonly ready: true
 }
 
 /** The worker's young generation: its garbage is a part's pages, a few MB, and goes at once. */
@@ -102,19 +109,34 @@ export const columnImage = (column: StoredColumn): ColumnImage => ({
 
 export class PartWriter {
   private worker: Worker | undefined
+  private ready = false
+  private readonly readyWaiters: Array<() => void> = []
   private lastId = 0
   private readonly waiting = new Map<number, { readonly resolve: () => void; readonly reject: (error: Error) => void }>()
   private readonly spare: Array<ArrayBuffer> = []
+  /** parts written on the calling thread (the thread was not ready yet) and by the thread */
+  readonly written = { here: 0, thread: 0 }
 
-  /** Start the thread now (it takes 30-50 ms), so that it is ready when the first part comes. */
-  start(): void {
+  /**
+   * Start the thread now (loading its module takes 50-100 ms), so that it is ready when the
+   * first part comes; the promise settles when it is ready (never, if it fails to start:
+   * parts are then written here).
+   */
+  start(): Promise<void> {
     this.started()
+    return this.ready ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve))
   }
 
   private started(): Worker {
     if (this.worker !== undefined) return this.worker
     const worker = startWorker()
-    worker.on("message", (done: PartDone) => {
+    worker.on("message", (message: PartDone | PartWriterReady) => {
+      if ("ready" in message) {
+        this.ready = true
+        for (const resolve of this.readyWaiters.splice(0)) resolve()
+        return
+      }
+      const done = message
       if (this.spare.length < SPARE_BUFFERS) this.spare.push(done.buffer)
       const waiter = this.waiting.get(done.id)
       this.waiting.delete(done.id)
@@ -125,6 +147,7 @@ export class PartWriter {
       for (const waiter of this.waiting.values()) waiter.reject(new Error(`the Parquet part writer stopped: ${reason}`))
       this.waiting.clear()
       this.worker = undefined
+      this.ready = false
     }
     worker.on("error", (error) => failAll(error.message))
     worker.on("exit", (code) => failAll(`exit code ${code}`))
@@ -133,11 +156,28 @@ export class PartWriter {
   }
 
   /**
+   * A part written on this thread, as the worker would write it: while the thread is still
+   * loading, a small export (a few parts) is done before the thread could take its first part.
+   */
+  private writeHere(path: string, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
+    this.written.here++
+    try {
+      writeParquetFile(path, columns.map(columnImage), rows)
+      return Promise.resolve()
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)))
+    }
+  }
+
+  /**
    * Write `columns` (each `rows` long) to `path`. Their buffers are copied into one buffer that
    * moves to the worker and comes back with its answer, to be used again: the batch's own
    * buffers are free again when this returns.
    */
   write(path: string, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
+    const worker = this.started()
+    if (!this.ready) return this.writeHere(path, columns, rows)
+    this.written.thread++
     const measure: Placement = { buffer: undefined, at: 0 }
     imagesOf(columns, measure)
     const index = this.spare.findIndex((buffer) => buffer.byteLength >= measure.at)
@@ -147,7 +187,7 @@ export class PartWriter {
     const request: PartRequest = { id, path, rows, columns: images, buffer }
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
-      this.started().postMessage(request, [buffer])
+      worker.postMessage(request, [buffer])
     })
   }
 
@@ -155,6 +195,7 @@ export class PartWriter {
   async close(): Promise<void> {
     const worker = this.worker
     this.worker = undefined
+    this.ready = false
     if (worker !== undefined) await worker.terminate()
   }
 }

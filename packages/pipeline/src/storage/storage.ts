@@ -217,7 +217,7 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
         Effect.sync(() => {
           const made = new PartWriter()
           // its thread starts beside the source's planning and first batch
-          if (partFormat(format) === "parquet") made.start()
+          if (partFormat(format) === "parquet") void made.start()
           return made
         }),
         (started) => Effect.promise(() => started.close())

@@ -203,6 +203,7 @@ describe("the part writer's thread", () => {
       writeParquetFile(here, columnsOf(batch).map(columnImage), batch.numRows)
       const writer = new PartWriter()
       try {
+        yield* Effect.promise(() => writer.start())
         const there = join(dir, "there.parquet")
         const written = writer.write(there, columnsOf(batch), batch.numRows)
         // overwrite every buffer of the batch before the worker has written the part
@@ -218,16 +219,41 @@ describe("the part writer's thread", () => {
         const again = join(dir, "again.parquet")
         yield* Effect.promise(() => writer.write(again, columnsOf(second), second.numRows))
         expect(plainRows(yield* (yield* Storage).readParquet(again))).toEqual(plainRows(second))
+        expect(writer.written).toEqual({ here: 0, thread: 2 })
       } finally {
         yield* Effect.promise(() => writer.close())
       }
     }).pipe(Effect.provide(StorageLive())))
+
+  it.effect("parts that come before the thread is ready are written on the calling thread, with the same bytes", () =>
+    Effect.gen(function* () {
+      const batch = sampleBatch(300, 34)
+      const here = join(dir, "before-ready-here.parquet")
+      writeParquetFile(here, columnsOf(batch).map(columnImage), batch.numRows)
+      const writer = new PartWriter()
+      try {
+        const ready = writer.start()
+        // the thread cannot have loaded its module yet: nothing has run since it was started
+        const early = join(dir, "before-ready.parquet")
+        yield* Effect.promise(() => writer.write(early, columnsOf(batch), batch.numRows))
+        expect(writer.written).toEqual({ here: 1, thread: 0 })
+        expect(readFileSync(early).equals(readFileSync(here))).toBe(true)
+        yield* Effect.promise(() => ready)
+        const late = join(dir, "after-ready.parquet")
+        yield* Effect.promise(() => writer.write(late, columnsOf(batch), batch.numRows))
+        expect(writer.written).toEqual({ here: 1, thread: 1 })
+        expect(readFileSync(late).equals(readFileSync(here))).toBe(true)
+      } finally {
+        yield* Effect.promise(() => writer.close())
+      }
+    }))
 
   it.effect("a part that cannot be written fails with its reason, and the next one is written", () =>
     Effect.gen(function* () {
       const batch = sampleBatch(50, 33)
       const writer = new PartWriter()
       try {
+        yield* Effect.promise(() => writer.start())
         const failed = yield* Effect.flip(
           Effect.tryPromise({ try: () => writer.write(join(dir, "no-such-dir", "x.parquet"), columnsOf(batch), batch.numRows), catch: (error) => error })
         )
