@@ -60,7 +60,7 @@ const WORKERS = [
   { name: "capture-worker", entry: "packages/flowmeter/src/worker/capture-worker.ts", locatedBy: "packages/flowmeter/src/worker/worker-stream.ts" },
   { name: "histogram-worker", entry: "plugins/model-gbdt/src/histogram-worker.ts", locatedBy: "plugins/model-gbdt/src/threads.ts" },
   { name: "forest-worker", entry: "plugins/model-random-forest/src/forest-worker.ts", locatedBy: "plugins/model-random-forest/src/threads.ts" },
-  { name: "parquet-part-worker", entry: "packages/pipeline/src/storage/parquet-part-worker.ts", locatedBy: "packages/pipeline/src/storage/parquet-parts.ts" }
+  { name: "part-writer-worker", entry: "packages/pipeline/src/storage/part-writer-worker.ts", locatedBy: "packages/pipeline/src/storage/part-writer.ts" }
 ]
 const WORKER_BOOTSTRAP = "packages/ml/src/worker-bootstrap.mjs"
 const KEEP_CHUNK_URL = new Set([...WORKERS.map((worker) => worker.locatedBy), "packages/ml/src/workers.ts"])

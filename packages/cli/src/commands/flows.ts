@@ -47,17 +47,16 @@ export const detectSource = (
 
 /**
  * Flows per batch: the output is one file whatever the batch size, so batches are kept small
- * (a batch is built, copied for the Parquet writer's thread and compressed there while the
+ * (a batch is built, copied for the part writer's thread and encoded there while the
  * next is read; at the sources' default of 65,536 flows that held several hundred MB at once).
  */
 const BATCH_FLOWS = 8192
 
 /**
- * DuckDB threads, where the export needs DuckDB (CSV; JSONL's final pass; parts whose columns
- * differ): one. Each CSV batch is written while the flow meter reads the next (the second
- * core), and a merge with one thread keeps one row group in memory where the default (a thread
- * per core, order preserved) held several hundred MB. A Parquet export of one schema loads no
- * DuckDB at all.
+ * DuckDB threads, where the export needs DuckDB (JSONL's final pass; parts whose columns
+ * differ): one. A merge with one thread keeps one row group in memory where the default (a
+ * thread per core, order preserved) held several hundred MB. A Parquet or CSV export of one
+ * schema loads no DuckDB at all.
  */
 const EXPORT_THREADS = 1
 

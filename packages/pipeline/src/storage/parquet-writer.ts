@@ -174,7 +174,7 @@ const scratch = new ChunkScratch()
 
 /**
  * `columns` (each `rows` long) as a Parquet file at `path`: one row group, none when `rows` is
- * 0. Synchronous: it runs on the part writer's own thread (see `parquet-parts.ts`), where
+ * 0. Synchronous: it runs on the part writer's own thread (see `part-writer.ts`), where
  * nothing else waits.
  */
 export const writeParquetFile = (path: string, columns: ReadonlyArray<ColumnImage>, rows: number): void => {

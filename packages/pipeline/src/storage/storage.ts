@@ -17,7 +17,8 @@ import { quoteIdent, quoteLiteral, storedColumns, type StoredColumn } from "./co
 import { reasonOf, StorageError } from "./errors.js"
 import { commitFile, ensureDir, removeDir, removeFile, tmpPathOf, writeFileAtomic } from "./files.js"
 import { concatParquet } from "./parquet-concat.js"
-import { PartWriter } from "./parquet-parts.js"
+import type { PartFormat } from "./part-files.js"
+import { PartWriter } from "./part-writer.js"
 import { writeParquetFile } from "./parquet-writer.js"
 import { concatCsvParts, oneLineHeader, oneShape, unitedCsvSource } from "./csv-parts.js"
 import { copyOptions, parquetSource, selectListFor, type FileFormat } from "./copy-sql.js"
@@ -71,13 +72,12 @@ const EXPORT_BATCHES_IN_FLIGHT = 2
 const EXPORT_ROW_GROUP_ROWS = 16_384
 
 /**
- * The format of an export's parts. Parquet parts are written by hashhound's own writer
- * (`parquet-writer.ts`) and joined as they are; CSV parts are CSV (joined as they are, so the
- * CSV is written batch by batch beside the flow meter, not all at the end). JSONL parts are
- * Parquet, read back once by DuckDB's JSON writer: writing JSON batch by batch was no faster
- * and held 30 MB more on a 2 GB capture.
+ * The format of an export's parts, written by hashhound's own writers (`part-files.ts`) and
+ * joined as they are, so the file is written batch by batch beside the flow meter, not all at
+ * the end. JSONL parts are Parquet, read back once by DuckDB's JSON writer: writing JSON batch
+ * by batch (by DuckDB) was no faster and held 30 MB more on a 2 GB capture.
  */
-const partFormat = (format: FileFormat): FileFormat => (format === "jsonl" ? "parquet" : format)
+const partFormat = (format: FileFormat): PartFormat => (format === "jsonl" ? "parquet" : format)
 
 export interface StorageOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores) */
@@ -124,9 +124,9 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
   const run: StorageApi["run"] = (operation, path, step) => runWith(operation, path, (connection) => step(connection))
 
   /**
-   * One batch of an export as a part: Parquet by `writer` (no DuckDB), CSV by DuckDB's COPY.
-   * `release` is called once the batch's buffers are no longer read: for Parquet as soon as
-   * they are copied for the writer's thread, before the part is written.
+   * One batch of an export as a part (Parquet, or CSV as DuckDB writes it) by `writer`, with no
+   * DuckDB. `release` is called once the batch's buffers are no longer read: as soon as they
+   * are copied for the writer's thread, before the part is written.
    */
   const writePart = (
     writer: PartWriter,
@@ -135,15 +135,10 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
     format: FileFormat,
     release: () => void
   ): Effect.Effect<ReadonlyArray<StoredColumn>, StorageError> => {
-    if (partFormat(format) !== "parquet") {
-      return runWith(`write ${format}`, part, (connection, { module, engine }) => module.copyBatch(connection, engine.scans, batch, part, format)).pipe(
-        Effect.tap(() => Effect.sync(release))
-      )
-    }
     const planned = storedColumns(batch)
     if ("problem" in planned) return Effect.fail(new StorageError({ operation: `write ${format}`, path: part, reason: planned.problem }))
     return Effect.suspend(() => {
-      const written = writer.write(part, planned.columns, batch.numRows)
+      const written = writer.write(part, planned.columns, batch.numRows, partFormat(format))
       release()
       return Effect.tryPromise({
         try: () => written,
@@ -217,12 +212,12 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
         Effect.sync(() => {
           const made = new PartWriter()
           // its thread starts beside the source's planning and first batch
-          if (partFormat(format) === "parquet") void made.start()
+          void made.start()
           return made
         }),
         (started) => Effect.promise(() => started.close())
       )
-      // a batch is written as a part (on the part writer's thread, or DuckDB's for CSV) while the next one is read: two in flight
+      // a batch is written as a part (on the part writer's thread) while the next one is read: two in flight
       yield* batches.pipe(
         Stream.zipWithIndex,
         Stream.mapEffect(

@@ -1,13 +1,13 @@
 /**
- * hashhound's own Parquet writer (`parquet-writer.ts`) and its thread (`parquet-parts.ts`):
+ * hashhound's own Parquet writer (`parquet-writer.ts`) and its thread (`part-writer.ts`):
  * what DuckDB reads back from its files is, cell for cell, what the batch held and what
  * DuckDB's own writer makes of the same batch (types, nulls, empty and null lists, null list
  * items, non-ASCII and long strings, int64 beyond 2^53, -0, NaN and infinities); dictionaries
- * and statistics are what they claim; the worker writes the same bytes as this thread, frees
- * the batch's buffers at once and reports a failure with its reason.
+ * and statistics are what they claim; the worker writes the same bytes as this thread (Parquet
+ * and CSV parts), frees the batch's buffers at once and reports a failure with its reason.
  */
 import { it } from "@effect/vitest"
-import { Bool, Field, Float64, Int32, Int64, List, makeData, makeVector, Table, Utf8, type Vector } from "apache-arrow"
+import { Bool, Int32, makeData, makeVector, Table, Utf8 } from "apache-arrow"
 import { Effect } from "effect"
 import fc from "fast-check"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
@@ -15,10 +15,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
 import { Storage, StorageLive, storedColumns, type StoredColumn } from "../../src/storage/index.js"
-import { columnImage, PartWriter } from "../../src/storage/parquet-parts.js"
+import { columnImage, PartWriter } from "../../src/storage/part-writer.js"
+import { writeCsvFile } from "../../src/storage/csv-writer.js"
 import { writeParquetFile } from "../../src/storage/parquet-writer.js"
 import type { FlowBatch } from "@hashhound/core"
-import { plainRows, sampleBatch, sql } from "./sample-batches.js"
+import { int64Vector, listVector, plainRows, sampleBatch, sql } from "./sample-batches.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-parquet-writer-"))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -50,48 +51,6 @@ const asText = (path: string) =>
 
 const typesOf = (path: string) =>
   Effect.map(sql(`DESCRIBE SELECT * FROM read_parquet('${path}')`), (rows) => rows.map((row) => `${String(row["column_name"])}:${String(row["column_type"])}`))
-
-/** A list column from JS arrays (null: a null list; null items: null cells in the child). */
-const listVector = (rows: ReadonlyArray<ReadonlyArray<number | null> | null>, float: boolean): Vector => {
-  const offsets = new Int32Array(rows.length + 1)
-  const items: Array<number | null> = []
-  const valid = new Uint8Array((rows.length + 7) >> 3)
-  rows.forEach((row, index) => {
-    if (row !== null) {
-      valid[index >> 3]! |= 1 << (index & 7)
-      items.push(...row)
-    }
-    offsets[index + 1] = items.length
-  })
-  const childValid = new Uint8Array((items.length + 7) >> 3)
-  items.forEach((item, index) => {
-    if (item !== null) childValid[index >> 3]! |= 1 << (index & 7)
-  })
-  const nullCount = rows.filter((row) => row === null).length
-  const itemNulls = items.filter((item) => item === null).length
-  if (float) {
-    const child = makeData({ type: new Float64(), length: items.length, nullCount: itemNulls, nullBitmap: childValid, data: Float64Array.from(items, (item) => item ?? 0) })
-    return makeVector(makeData({ type: new List(new Field("item", new Float64(), true)), length: rows.length, nullCount, nullBitmap: valid, valueOffsets: offsets, child }))
-  }
-  const child = makeData({ type: new Int32(), length: items.length, nullCount: itemNulls, nullBitmap: childValid, data: Int32Array.from(items, (item) => item ?? 0) })
-  return makeVector(makeData({ type: new List(new Field("item", new Int32(), true)), length: rows.length, nullCount, nullBitmap: valid, valueOffsets: offsets, child }))
-}
-
-const int64Vector = (values: ReadonlyArray<bigint | null>): Vector => {
-  const valid = new Uint8Array((values.length + 7) >> 3)
-  values.forEach((value, index) => {
-    if (value !== null) valid[index >> 3]! |= 1 << (index & 7)
-  })
-  return makeVector(
-    makeData({
-      type: new Int64(),
-      length: values.length,
-      nullCount: values.filter((value) => value === null).length,
-      nullBitmap: valid,
-      data: BigInt64Array.from(values, (value) => value ?? 0n)
-    })
-  )
-}
 
 describe("the Parquet writer", () => {
   it.effect("every catalogue column, nulls and chunked vectors: DuckDB reads what the batch held and what its own writer wrote", () =>
@@ -243,6 +202,23 @@ describe("the part writer's thread", () => {
         yield* Effect.promise(() => writer.write(late, columnsOf(batch), batch.numRows))
         expect(writer.written).toEqual({ here: 1, thread: 1 })
         expect(readFileSync(late).equals(readFileSync(here))).toBe(true)
+      } finally {
+        yield* Effect.promise(() => writer.close())
+      }
+    }))
+
+  it.effect("CSV parts: the thread writes the bytes this thread writes", () =>
+    Effect.gen(function* () {
+      const batch = sampleBatch(2000, 35)
+      const here = join(dir, "here.csv")
+      writeCsvFile(here, columnsOf(batch).map(columnImage), batch.numRows)
+      const writer = new PartWriter()
+      try {
+        yield* Effect.promise(() => writer.start())
+        const there = join(dir, "there.csv")
+        yield* Effect.promise(() => writer.write(there, columnsOf(batch), batch.numRows, "csv"))
+        expect(writer.written).toEqual({ here: 0, thread: 1 })
+        expect(readFileSync(there, "utf8")).toBe(readFileSync(here, "utf8"))
       } finally {
         yield* Effect.promise(() => writer.close())
       }

@@ -2,11 +2,13 @@
  * Test batches for storage tests: every catalogue column filled from a seeded generator, with
  * nulls, empty and null lists, non-ASCII strings, and values beyond 2^32 in int64 columns.
  *
- * Holds: `sampleBatch(rows, seed)`, `expectedCell` (the plain JS value a cell should read back as)
- * and `sql` (a query through the Storage service's DuckDB, rows as plain objects).
+ * Holds: `sampleBatch(rows, seed)`, `expectedCell` (the plain JS value a cell should read back as),
+ * `sql` (a query through the Storage service's DuckDB, rows as plain objects), and `listVector`
+ * and `int64Vector` (vectors from JS values, for edge cases).
  * Does not hold: assertions.
  */
 import { FLOW_COLUMNS, FlowBatchBuilder, stampIdentity, type FlowBatch } from "@hashhound/core"
+import { Field, Float64, Int32, Int64, List, makeData, makeVector, type Vector } from "apache-arrow"
 import { Effect } from "effect"
 import { Storage } from "../../src/storage/index.js"
 
@@ -94,3 +96,45 @@ export const sql = (text: string) =>
   Effect.flatMap(Storage, (storage) =>
     storage.run("test query", undefined, async (connection) => (await connection.runAndReadAll(text)).getRowObjectsJS())
   )
+
+/** A list column from JS arrays (null: a null list; null items: null cells in the child). */
+export const listVector = (rows: ReadonlyArray<ReadonlyArray<number | null> | null>, float: boolean): Vector => {
+  const offsets = new Int32Array(rows.length + 1)
+  const items: Array<number | null> = []
+  const valid = new Uint8Array((rows.length + 7) >> 3)
+  rows.forEach((row, index) => {
+    if (row !== null) {
+      valid[index >> 3]! |= 1 << (index & 7)
+      items.push(...row)
+    }
+    offsets[index + 1] = items.length
+  })
+  const childValid = new Uint8Array((items.length + 7) >> 3)
+  items.forEach((item, index) => {
+    if (item !== null) childValid[index >> 3]! |= 1 << (index & 7)
+  })
+  const nullCount = rows.filter((row) => row === null).length
+  const itemNulls = items.filter((item) => item === null).length
+  if (float) {
+    const child = makeData({ type: new Float64(), length: items.length, nullCount: itemNulls, nullBitmap: childValid, data: Float64Array.from(items, (item) => item ?? 0) })
+    return makeVector(makeData({ type: new List(new Field("item", new Float64(), true)), length: rows.length, nullCount, nullBitmap: valid, valueOffsets: offsets, child }))
+  }
+  const child = makeData({ type: new Int32(), length: items.length, nullCount: itemNulls, nullBitmap: childValid, data: Int32Array.from(items, (item) => item ?? 0) })
+  return makeVector(makeData({ type: new List(new Field("item", new Int32(), true)), length: rows.length, nullCount, nullBitmap: valid, valueOffsets: offsets, child }))
+}
+
+export const int64Vector = (values: ReadonlyArray<bigint | null>): Vector => {
+  const valid = new Uint8Array((values.length + 7) >> 3)
+  values.forEach((value, index) => {
+    if (value !== null) valid[index >> 3]! |= 1 << (index & 7)
+  })
+  return makeVector(
+    makeData({
+      type: new Int64(),
+      length: values.length,
+      nullCount: values.filter((value) => value === null).length,
+      nullBitmap: valid,
+      data: BigInt64Array.from(values, (value) => value ?? 0n)
+    })
+  )
+}

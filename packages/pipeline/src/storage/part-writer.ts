@@ -1,44 +1,22 @@
 /**
- * Parquet parts written on a thread of their own, so that encoding and compressing a batch
- * runs on the second core while the flow meter goes on with the next (the work DuckDB's pool
- * thread used to do for the flows export).
+ * Export parts (Parquet or CSV) written on a thread of their own, so that encoding a batch runs
+ * on the second core while the flow meter goes on with the next (the work DuckDB's pool thread
+ * used to do for the flows export).
  *
- * Holds: `columnImage` (a stored column as the writer reads it, no copy), `PartWriter` (one
- * worker thread, started by `start` or on the first part; `write` copies the batch's column buffers into
- * one buffer of the part and moves it to the worker, so the batch's buffers can be reused at
- * once, and the worker gives it back for a later part; until the thread has loaded its module,
- * parts are written on the calling thread instead; `close` ends the thread), and the messages
- * between them.
- * Does not hold: encoding (see `parquet-writer.ts`) or joining the parts (see
- * `parquet-concat.ts`). A worker that dies fails every part it held with the reason.
+ * Holds: `columnImage` (a stored column as the writer reads it, no copy) and `PartWriter` (one
+ * worker thread, started by `start` or on the first part; `write` copies the batch's column
+ * buffers into one buffer of the part and moves it to the worker, so the batch's buffers can be
+ * reused at once, and the worker gives it back for a later part; until the thread has loaded
+ * its module, parts are written on the calling thread instead; `close` ends the thread).
+ * Does not hold: the messages and the formats (see `part-files.ts`) or joining the parts (see
+ * `parquet-concat.ts`, `csv-parts.ts`). A worker that dies fails every part it held with the reason.
  */
 import { Worker } from "node:worker_threads"
 import type { ColumnType } from "@hashhound/core"
 import { workerBootstrap, workerEntry } from "@hashhound/ml"
 import type { StoredColumn } from "./column-kinds.js"
 import type { ColumnImage, Piece } from "./parquet-leaves.js"
-import { writeParquetFile } from "./parquet-writer.js"
-
-export interface PartRequest {
-  readonly id: number
-  readonly path: string
-  readonly rows: number
-  /** the columns, their buffers views of `buffer` */
-  readonly columns: ReadonlyArray<ColumnImage>
-  readonly buffer: ArrayBuffer
-}
-
-/** The answer to a part: written, or the reason; with the part's buffer given back for the next. */
-export interface PartDone {
-  readonly id: number
-  readonly buffer: ArrayBuffer
-  readonly error?: string
-}
-
-/** The worker's first message: its module is loaded and it takes parts. */
-export interface PartWriterReady {
-  readonly ready: true
-}
+import { writePartFile, type PartDone, type PartFormat, type PartRequest, type PartWriterReady } from "./part-files.js"
 
 /** The worker's young generation: its garbage is a part's pages, a few MB, and goes at once. */
 const YOUNG_MB = 4
@@ -46,7 +24,7 @@ const YOUNG_MB = 4
 /** The worker, through the shared bootstrap (tsx's hooks first when it runs from TypeScript sources). */
 const startWorker = (): Worker =>
   new Worker(workerBootstrap, {
-    workerData: { entry: workerEntry(import.meta.url, "parquet-part-worker") },
+    workerData: { entry: workerEntry(import.meta.url, "part-writer-worker") },
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB }
   })
 
@@ -159,10 +137,10 @@ export class PartWriter {
    * A part written on this thread, as the worker would write it: while the thread is still
    * loading, a small export (a few parts) is done before the thread could take its first part.
    */
-  private writeHere(path: string, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
+  private writeHere(path: string, format: PartFormat, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
     this.written.here++
     try {
-      writeParquetFile(path, columns.map(columnImage), rows)
+      writePartFile(path, format, columns.map(columnImage), rows)
       return Promise.resolve()
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
@@ -174,9 +152,9 @@ export class PartWriter {
    * moves to the worker and comes back with its answer, to be used again: the batch's own
    * buffers are free again when this returns.
    */
-  write(path: string, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
+  write(path: string, columns: ReadonlyArray<StoredColumn>, rows: number, format: PartFormat = "parquet"): Promise<void> {
     const worker = this.started()
-    if (!this.ready) return this.writeHere(path, columns, rows)
+    if (!this.ready) return this.writeHere(path, format, columns, rows)
     this.written.thread++
     const measure: Placement = { buffer: undefined, at: 0 }
     imagesOf(columns, measure)
@@ -184,7 +162,7 @@ export class PartWriter {
     const buffer = index >= 0 ? this.spare.splice(index, 1)[0]! : new ArrayBuffer(Math.ceil(measure.at * 1.25) + 8)
     const images = imagesOf(columns, { buffer, at: 0 })
     const id = ++this.lastId
-    const request: PartRequest = { id, path, rows, columns: images, buffer }
+    const request: PartRequest = { id, path, format, rows, columns: images, buffer }
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
       worker.postMessage(request, [buffer])
