@@ -39,7 +39,7 @@ const SUBCOMMANDS = {
   validate: { load: () => import("./commands/validate.js").then((m) => widen(m.validateCommand)) },
   plugins: { load: () => import("./commands/plugins.js").then((m) => widen(m.pluginsCommand)) },
   schema: { load: () => import("./commands/schema.js").then((m) => widen(m.schemaCommand)) },
-  // where DuckDB writes the export (JSONL; see flows.ts) one thread does, so one jemalloc
+  // where DuckDB writes the export (parts whose columns differ; see flows.ts) one thread does, so one jemalloc
   // arena is enough: the default two held 12–18 MB more at the peak of a 2 GB capture
   flows: { load: () => import("./commands/flows.js").then((m) => widen(m.flowsCommand)), kinds: ["source"], duckdbMallocConf: "narenas:1" },
   features: { load: () => import("./commands/features.js").then((m) => widen(m.featuresCommand)) },

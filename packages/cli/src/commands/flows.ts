@@ -53,10 +53,9 @@ export const detectSource = (
 const BATCH_FLOWS = 8192
 
 /**
- * DuckDB threads, where the export needs DuckDB (JSONL's final pass; parts whose columns
- * differ): one. A merge with one thread keeps one row group in memory where the default (a
- * thread per core, order preserved) held several hundred MB. A Parquet or CSV export of one
- * schema loads no DuckDB at all.
+ * DuckDB threads, where the export needs DuckDB (parts whose columns differ, united by name):
+ * one. A merge with one thread keeps one row group in memory where the default (a thread per
+ * core, order preserved) held several hundred MB. An export of one schema loads no DuckDB.
  */
 const EXPORT_THREADS = 1
 

@@ -1,9 +1,9 @@
 /**
  * A byte range of one open file copied into another, in large reads through one buffer: how an
- * export joins its parts (Parquet data pages, CSV rows) without decoding them.
+ * export joins its parts (Parquet data pages, CSV and JSONL lines) without decoding them.
  *
  * Holds: `COPY_BYTES` (the buffer size the joins use) and `copyRange`.
- * Does not hold: which ranges to copy (see `parquet-concat.ts`, `csv-parts.ts`).
+ * Does not hold: which ranges to copy (see `parquet-concat.ts`, `text-parts.ts`).
  */
 import type { FileHandle } from "node:fs/promises"
 

@@ -3,16 +3,16 @@
  * thread (`part-writer-worker.ts`): kept apart from both so that the thread loads the encoders
  * and nothing of the writer's side (no Effect, no Arrow, no worker start-up).
  *
- * Holds: `PartFormat`, `writePartFile` (Parquet by `parquet-writer.ts`, CSV by `csv-writer.ts`),
- * `PartRequest`, `PartDone` and `PartWriterReady`.
+ * Holds: `PartFormat`, `writePartFile` (Parquet by `parquet-writer.ts`, CSV and JSONL by
+ * `text-writer.ts`), `PartRequest`, `PartDone` and `PartWriterReady`.
  * Does not hold: copying a batch for the thread, or the thread itself.
  */
-import { writeCsvFile } from "./csv-writer.js"
 import type { ColumnImage } from "./parquet-leaves.js"
 import { writeParquetFile } from "./parquet-writer.js"
+import { writeTextFile } from "./text-writer.js"
 
 /** The file formats the part writer writes. */
-export type PartFormat = "parquet" | "csv"
+export type PartFormat = "parquet" | "csv" | "jsonl"
 
 export interface PartRequest {
   readonly id: number
@@ -38,4 +38,4 @@ export interface PartWriterReady {
 
 /** Write one part on the calling thread: `columns` (each `rows` long) to `path` as `format`. Throws what the file system throws. */
 export const writePartFile = (path: string, format: PartFormat, columns: ReadonlyArray<ColumnImage>, rows: number): void =>
-  format === "csv" ? writeCsvFile(path, columns, rows) : writeParquetFile(path, columns, rows)
+  format === "parquet" ? writeParquetFile(path, columns, rows) : writeTextFile(path, format, columns, rows)

@@ -9,7 +9,7 @@
  * reused at once, and the worker gives it back for a later part; until the thread has loaded
  * its module, parts are written on the calling thread instead; `close` ends the thread).
  * Does not hold: the messages and the formats (see `part-files.ts`) or joining the parts (see
- * `parquet-concat.ts`, `csv-parts.ts`). A worker that dies fails every part it held with the reason.
+ * `parquet-concat.ts`, `text-parts.ts`). A worker that dies fails every part it held with the reason.
  */
 import { Worker } from "node:worker_threads"
 import type { ColumnType } from "@hashhound/core"

@@ -17,10 +17,9 @@ import { quoteIdent, quoteLiteral, storedColumns, type StoredColumn } from "./co
 import { reasonOf, StorageError } from "./errors.js"
 import { commitFile, ensureDir, removeDir, removeFile, tmpPathOf, writeFileAtomic } from "./files.js"
 import { concatParquet } from "./parquet-concat.js"
-import type { PartFormat } from "./part-files.js"
 import { PartWriter } from "./part-writer.js"
 import { writeParquetFile } from "./parquet-writer.js"
-import { concatCsvParts, oneLineHeader, oneShape, unitedCsvSource } from "./csv-parts.js"
+import { concatTextParts, oneLineHeader, oneShape, unitedCsvSource, unitedJsonlSource } from "./text-parts.js"
 import { copyOptions, parquetSource, selectListFor, type FileFormat } from "./copy-sql.js"
 import type * as DuckEngine from "./duckdb-engine.js"
 
@@ -71,13 +70,6 @@ const EXPORT_BATCHES_IN_FLIGHT = 2
  */
 const EXPORT_ROW_GROUP_ROWS = 16_384
 
-/**
- * The format of an export's parts, written by hashhound's own writers (`part-files.ts`) and
- * joined as they are, so the file is written batch by batch beside the flow meter, not all at
- * the end. JSONL parts are Parquet, read back once by DuckDB's JSON writer: writing JSON batch
- * by batch (by DuckDB) was no faster and held 30 MB more on a 2 GB capture.
- */
-const partFormat = (format: FileFormat): PartFormat => (format === "jsonl" ? "parquet" : format)
 
 export interface StorageOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores) */
@@ -138,7 +130,7 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
     const planned = storedColumns(batch)
     if ("problem" in planned) return Effect.fail(new StorageError({ operation: `write ${format}`, path: part, reason: planned.problem }))
     return Effect.suspend(() => {
-      const written = writer.write(part, planned.columns, batch.numRows, partFormat(format))
+      const written = writer.write(part, planned.columns, batch.numRows, format)
       release()
       return Effect.tryPromise({
         try: () => written,
@@ -164,17 +156,17 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
 
   /**
    * Parts united by column name, rows in part order, into `tmp` (as `format`): Parquet parts
-   * read as Parquet, CSV parts as the text they are (see `unitedCsvSource`).
+   * read as Parquet, CSV and JSONL parts as the text they are (see `text-parts.ts`).
    */
   const mergeParts = (parts: ReadonlyArray<Written>, tmp: string, format: FileFormat, path: string): Effect.Effect<void, StorageError> =>
     runWith(`write ${format}`, path, async (connection, { module }) => {
       const paths = parts.map((part) => part.path)
-      const source = partFormat(format) === "csv" ? unitedCsvSource(paths) : parquetSource(paths, { unionByName: true })
+      const source = format === "csv" ? unitedCsvSource(paths) : format === "jsonl" ? unitedJsonlSource(parts) : parquetSource(paths, { unionByName: true })
       // no ORDER BY: with insertion order preserved (DuckDB's default) the parts are read in
       // list order and rows in file order, streaming, where a sort would hold every row
       await connection.run("SET preserve_insertion_order = true")
       const select =
-        partFormat(format) === "csv"
+        format !== "parquet"
           ? "*"
           : selectListFor((await module.describeColumns(connection, `SELECT * FROM ${source}`)).map((column) => ({ name: column.name, kind: column.kind ?? "utf8" })), format)
       await connection.run(
@@ -193,10 +185,10 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
           catch: (error) => new StorageError({ operation: "join parquet parts", path, reason: reasonOf(error) })
         })
         if (!joined) yield* mergeParts(parts, tmp, format, path)
-      } else if (format === "csv" && oneLineHeader(parts[0]!.columns) && oneShape(parts)) {
+      } else if ((format === "jsonl" || oneLineHeader(parts[0]!.columns)) && oneShape(parts)) {
         yield* Effect.tryPromise({
-          try: () => concatCsvParts(paths, tmp),
-          catch: (error) => new StorageError({ operation: "join csv parts", path, reason: reasonOf(error) })
+          try: () => concatTextParts(paths, tmp, format === "csv"),
+          catch: (error) => new StorageError({ operation: `join ${format} parts`, path, reason: reasonOf(error) })
         })
       } else yield* mergeParts(parts, tmp, format, path)
     })
@@ -222,7 +214,7 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
         Stream.zipWithIndex,
         Stream.mapEffect(
           ([batch, index]) => {
-            const part = join(partsDir, `part-${String(index).padStart(8, "0")}.${partFormat(format)}`)
+            const part = join(partsDir, `part-${String(index).padStart(8, "0")}.${format}`)
             const release = () => {
               if (options.recycle === true) columnBuffers.recycle(batch)
             }

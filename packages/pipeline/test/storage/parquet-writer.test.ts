@@ -3,8 +3,8 @@
  * what DuckDB reads back from its files is, cell for cell, what the batch held and what
  * DuckDB's own writer makes of the same batch (types, nulls, empty and null lists, null list
  * items, non-ASCII and long strings, int64 beyond 2^53, -0, NaN and infinities); dictionaries
- * and statistics are what they claim; the worker writes the same bytes as this thread (Parquet
- * and CSV parts), frees the batch's buffers at once and reports a failure with its reason.
+ * and statistics are what they claim; the worker writes the same bytes as this thread (Parquet,
+ * CSV and JSONL parts), frees the batch's buffers at once and reports a failure with its reason.
  */
 import { it } from "@effect/vitest"
 import { Bool, Int32, makeData, makeVector, Table, Utf8 } from "apache-arrow"
@@ -16,8 +16,8 @@ import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
 import { Storage, StorageLive, storedColumns, type StoredColumn } from "../../src/storage/index.js"
 import { columnImage, PartWriter } from "../../src/storage/part-writer.js"
-import { writeCsvFile } from "../../src/storage/csv-writer.js"
 import { writeParquetFile } from "../../src/storage/parquet-writer.js"
+import { writeTextFile } from "../../src/storage/text-writer.js"
 import type { FlowBatch } from "@hashhound/core"
 import { int64Vector, listVector, plainRows, sampleBatch, sql } from "./sample-batches.js"
 
@@ -207,18 +207,20 @@ describe("the part writer's thread", () => {
       }
     }))
 
-  it.effect("CSV parts: the thread writes the bytes this thread writes", () =>
+  it.effect("CSV and JSONL parts: the thread writes the bytes this thread writes", () =>
     Effect.gen(function* () {
       const batch = sampleBatch(2000, 35)
-      const here = join(dir, "here.csv")
-      writeCsvFile(here, columnsOf(batch).map(columnImage), batch.numRows)
       const writer = new PartWriter()
       try {
         yield* Effect.promise(() => writer.start())
-        const there = join(dir, "there.csv")
-        yield* Effect.promise(() => writer.write(there, columnsOf(batch), batch.numRows, "csv"))
-        expect(writer.written).toEqual({ here: 0, thread: 1 })
-        expect(readFileSync(there, "utf8")).toBe(readFileSync(here, "utf8"))
+        for (const format of ["csv", "jsonl"] as const) {
+          const here = join(dir, `here.${format}`)
+          writeTextFile(here, format, columnsOf(batch).map(columnImage), batch.numRows)
+          const there = join(dir, `there.${format}`)
+          yield* Effect.promise(() => writer.write(there, columnsOf(batch), batch.numRows, format))
+          expect(readFileSync(there, "utf8"), format).toBe(readFileSync(here, "utf8"))
+        }
+        expect(writer.written).toEqual({ here: 0, thread: 2 })
       } finally {
         yield* Effect.promise(() => writer.close())
       }

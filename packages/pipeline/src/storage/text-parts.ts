@@ -1,13 +1,13 @@
 /**
- * The end of a CSV export: the CSV parts DuckDB wrote batch by batch (while the flow meter read
+ * The end of a CSV or JSONL export: the parts written batch by batch (while the flow meter read
  * the next batch) made into one file.
  *
- * Holds: `oneShape` (every part has the first part's columns and kinds), `concatCsvParts`
- * (parts of one shape joined byte for byte, keeping only the first part's header line) and
- * `unitedCsvSource` (parts whose columns differ, as one SQL source united by column name in
- * part order, every cell read back as the text it was written as, so that it is written again
- * as it was).
- * Does not hold: writing the parts (see `tables.ts`), Parquet parts (see `parquet-concat.ts`).
+ * Holds: `oneShape` (every part has the first part's columns and kinds), `concatTextParts`
+ * (parts of one shape joined byte for byte, CSV keeping only the first part's header line),
+ * and the SQL sources for parts whose columns differ, united by column name in part order with
+ * every cell read back as the text it was written as, so that DuckDB writes it again as it was:
+ * `unitedCsvSource` (cells as VARCHAR) and `unitedJsonlSource` (values as JSON).
+ * Does not hold: writing the parts (see `text-writer.ts`), Parquet parts (see `parquet-concat.ts`).
  */
 import type { ColumnType } from "@hashhound/core"
 import { promises as fs } from "node:fs"
@@ -56,12 +56,13 @@ const headerOf = async (path: string): Promise<Buffer> => {
 }
 
 /**
- * Join CSV parts of one shape (in order) into `target`, the parts after the first without their
- * header line. A part whose first line is not the first part's header fails the join (parts of
- * one shape have the same header). The caller owns `target`'s atomicity (pass a tmp name).
+ * Join CSV (`header`: the parts after the first without their header line) or JSONL parts of
+ * one shape (in order) into `target`. A CSV part whose first line is not the first part's header
+ * fails the join (parts of one shape have the same header). The caller owns `target`'s
+ * atomicity (pass a tmp name).
  */
-export const concatCsvParts = async (parts: ReadonlyArray<string>, target: string): Promise<void> => {
-  const header = parts.length > 0 ? await headerOf(parts[0]!) : Buffer.alloc(0)
+export const concatTextParts = async (parts: ReadonlyArray<string>, target: string, header: boolean): Promise<void> => {
+  const first = header && parts.length > 0 ? await headerOf(parts[0]!) : Buffer.alloc(0)
   const out = await fs.open(target, "w")
   try {
     const buffer = Buffer.alloc(COPY_BYTES)
@@ -70,12 +71,12 @@ export const concatCsvParts = async (parts: ReadonlyArray<string>, target: strin
       const input = await fs.open(part, "r")
       try {
         let from = 0
-        if (index > 0) {
-          const { bytesRead } = await input.read(buffer, 0, header.length, 0)
-          if (bytesRead !== header.length || !buffer.subarray(0, bytesRead).equals(header)) {
+        if (index > 0 && header) {
+          const { bytesRead } = await input.read(buffer, 0, first.length, 0)
+          if (bytesRead !== first.length || !buffer.subarray(0, bytesRead).equals(first)) {
             throw new Error(`${part}: its header line is not the first part's`)
           }
-          from = header.length
+          from = first.length
         }
         position += await copyRange(input, from, undefined, out, position, buffer)
       } finally {
@@ -94,3 +95,15 @@ export const concatCsvParts = async (parts: ReadonlyArray<string>, target: strin
  */
 export const unitedCsvSource = (parts: ReadonlyArray<string>): string =>
   `read_csv([${parts.map(quoteLiteral).join(", ")}], header = true, delim = ',', quote = '"', escape = '"', all_varchar = true, union_by_name = true)`
+
+/**
+ * JSONL parts of different shapes as one SQL source: every column named in any part (in order
+ * of first appearance) read as JSON, rows in part order (with insertion order preserved), so
+ * that DuckDB's JSON writer writes each value back byte for byte, and `null` where a part has
+ * no such column.
+ */
+export const unitedJsonlSource = (parts: ReadonlyArray<{ readonly path: string; readonly columns: ReadonlyArray<{ readonly name: string }> }>): string => {
+  const names = [...new Set(parts.flatMap((part) => part.columns.map((column) => column.name)))]
+  const columns = names.map((name) => `${quoteLiteral(name)}: 'JSON'`).join(", ")
+  return `read_json([${parts.map((part) => quoteLiteral(part.path)).join(", ")}], format = 'newline_delimited', columns = {${columns}})`
+}

@@ -14,7 +14,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
 import { quoteLiteral, Storage, StorageLive } from "../../src/storage/index.js"
 import { copyOptions } from "../../src/storage/copy-sql.js"
-import { concatCsvParts, unitedCsvSource } from "../../src/storage/csv-parts.js"
+import { concatTextParts, unitedCsvSource } from "../../src/storage/text-parts.js"
 import { plainRows, sampleBatch, sql } from "./sample-batches.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-text-parts-"))
@@ -96,9 +96,9 @@ describe("CSV exports from CSV parts", () => {
       const b = join(dir, "b.csv")
       writeFileSync(a, "x,y\n1,2\n")
       writeFileSync(b, "x,z\n3,4\n")
-      const error = yield* Effect.flip(Effect.tryPromise(() => concatCsvParts([a, b], join(dir, "ab.csv"))))
+      const error = yield* Effect.flip(Effect.tryPromise(() => concatTextParts([a, b], join(dir, "ab.csv"), true)))
       expect(String(error.cause)).toContain("header line is not the first part's")
-      yield* Effect.promise(() => concatCsvParts([a, a], join(dir, "aa.csv")))
+      yield* Effect.promise(() => concatTextParts([a, a], join(dir, "aa.csv"), true))
       expect(readFileSync(join(dir, "aa.csv"), "utf8")).toBe("x,y\n1,2\n1,2\n")
     }))
 })
