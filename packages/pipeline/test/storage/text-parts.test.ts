@@ -1,9 +1,9 @@
 /**
- * CSV exports written batch by batch: parts of one shape are joined byte for byte (one header
- * line), and the result is the file DuckDB writes when it reads the parts back and unites them;
- * parts whose columns differ are united by name, in stream order, every cell as it was written
- * (JSONL, written from Parquet parts, is checked the same way); a part whose header is not the
- * first part's is refused.
+ * CSV and JSONL exports written batch by batch: parts of one shape are joined byte for byte
+ * (CSV: one header line), and the result is the file DuckDB writes when it reads the parts back
+ * and unites them; parts whose columns differ are united by name, in stream order, every cell
+ * as it was written (JSONL is checked the same way); a part whose header is not the first
+ * part's is refused.
  */
 import { it } from "@effect/vitest"
 import { utf8Vector, withColumns } from "@hashhound/core"
