@@ -18,6 +18,8 @@ export interface PartRequest {
   readonly id: number
   readonly path: string
   readonly format: PartFormat
+  /** appended to the file (CSV and JSONL; a CSV without its header line) */
+  readonly append: boolean
   readonly rows: number
   /** the columns, their buffers views of `buffer` */
   readonly columns: ReadonlyArray<ColumnImage>
@@ -36,6 +38,9 @@ export interface PartWriterReady {
   readonly ready: true
 }
 
-/** Write one part on the calling thread: `columns` (each `rows` long) to `path` as `format`. Throws what the file system throws. */
-export const writePartFile = (path: string, format: PartFormat, columns: ReadonlyArray<ColumnImage>, rows: number): void =>
-  format === "parquet" ? writeParquetFile(path, columns, rows) : writeTextFile(path, format, columns, rows)
+/**
+ * Write one part on the calling thread: `columns` (each `rows` long) to `path` as `format`, or,
+ * for CSV and JSONL, appended to it. Throws what the file system throws.
+ */
+export const writePartFile = (path: string, format: PartFormat, columns: ReadonlyArray<ColumnImage>, rows: number, append: boolean): void =>
+  format === "parquet" ? writeParquetFile(path, columns, rows) : writeTextFile(path, format, columns, rows, append)

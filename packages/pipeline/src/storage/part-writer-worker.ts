@@ -12,7 +12,7 @@ import { writePartFile, type PartDone, type PartRequest, type PartWriterReady } 
 parentPort?.on("message", (request: PartRequest) => {
   let answer: PartDone
   try {
-    writePartFile(request.path, request.format, request.columns, request.rows)
+    writePartFile(request.path, request.format, request.columns, request.rows, request.append)
     answer = { id: request.id, buffer: request.buffer }
   } catch (error) {
     answer = { id: request.id, buffer: request.buffer, error: error instanceof Error ? error.message : String(error) }

@@ -75,8 +75,8 @@ const imagesOf = (columns: ReadonlyArray<StoredColumn>, placement: Placement): A
     pieces: column.vector === null ? null : (column.vector.data as ReadonlyArray<Piece>).map((piece) => imageOf(piece, column.kind, placement))
   }))
 
-/** Part buffers kept for reuse (one per part in flight). */
-const SPARE_BUFFERS = 2
+/** Part buffers kept for reuse (one per part in flight: the export posts a part while two are written). */
+const SPARE_BUFFERS = 3
 
 /** A stored column as the writer reads it, in place (this thread's own writes, and tests). */
 export const columnImage = (column: StoredColumn): ColumnImage => ({
@@ -137,10 +137,10 @@ export class PartWriter {
    * A part written on this thread, as the worker would write it: while the thread is still
    * loading, a small export (a few parts) is done before the thread could take its first part.
    */
-  private writeHere(path: string, format: PartFormat, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
+  private writeHere(path: string, format: PartFormat, append: boolean, columns: ReadonlyArray<StoredColumn>, rows: number): Promise<void> {
     this.written.here++
     try {
-      writePartFile(path, format, columns.map(columnImage), rows)
+      writePartFile(path, format, columns.map(columnImage), rows, append)
       return Promise.resolve()
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)))
@@ -148,13 +148,14 @@ export class PartWriter {
   }
 
   /**
-   * Write `columns` (each `rows` long) to `path`. Their buffers are copied into one buffer that
-   * moves to the worker and comes back with its answer, to be used again: the batch's own
-   * buffers are free again when this returns.
+   * Write `columns` (each `rows` long) to `path` as `format` (appended, for CSV and JSONL, with
+   * `append`); parts are written in the order they are given. Their buffers are copied into one
+   * buffer that moves to the worker and comes back with its answer, to be used again: the
+   * batch's own buffers are free again when this returns.
    */
-  write(path: string, columns: ReadonlyArray<StoredColumn>, rows: number, format: PartFormat = "parquet"): Promise<void> {
+  write(path: string, columns: ReadonlyArray<StoredColumn>, rows: number, format: PartFormat = "parquet", append = false): Promise<void> {
     const worker = this.started()
-    if (!this.ready) return this.writeHere(path, format, columns, rows)
+    if (!this.ready) return this.writeHere(path, format, append, columns, rows)
     this.written.thread++
     const measure: Placement = { buffer: undefined, at: 0 }
     imagesOf(columns, measure)
@@ -162,7 +163,7 @@ export class PartWriter {
     const buffer = index >= 0 ? this.spare.splice(index, 1)[0]! : new ArrayBuffer(Math.ceil(measure.at * 1.25) + 8)
     const images = imagesOf(columns, { buffer, at: 0 })
     const id = ++this.lastId
-    const request: PartRequest = { id, path, format, rows, columns: images, buffer }
+    const request: PartRequest = { id, path, format, append, rows, columns: images, buffer }
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
       worker.postMessage(request, [buffer])

@@ -19,7 +19,7 @@ import { commitFile, ensureDir, removeDir, removeFile, tmpPathOf, writeFileAtomi
 import { concatParquet } from "./parquet-concat.js"
 import { PartWriter } from "./part-writer.js"
 import { writeParquetFile } from "./parquet-writer.js"
-import { concatTextParts, oneLineHeader, oneShape, unitedCsvSource, unitedJsonlSource } from "./text-parts.js"
+import { shapeOf, unitedCsvSource, unitedJsonlSource } from "./text-parts.js"
 import { copyOptions, parquetSource, selectListFor, type FileFormat } from "./copy-sql.js"
 import type * as DuckEngine from "./duckdb-engine.js"
 
@@ -116,27 +116,33 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
   const run: StorageApi["run"] = (operation, path, step) => runWith(operation, path, (connection) => step(connection))
 
   /**
-   * One batch of an export as a part (Parquet, or CSV as DuckDB writes it) by `writer`, with no
-   * DuckDB. `release` is called once the batch's buffers are no longer read: as soon as they
-   * are copied for the writer's thread, before the part is written.
+   * One batch of an export handed to `writer`, with no DuckDB: its columns are planned, `place`
+   * says where they go (a part of their own, or the end of a CSV or JSONL segment) and the
+   * copy is posted, all at once, so that batches are placed and posted in stream order.
+   * `release` is called once the batch's buffers are no longer read: as soon as they are copied
+   * for the writer's thread, before the part is written. Answers the columns and the write,
+   * to be waited for.
    */
-  const writePart = (
+  const postPart = (
     writer: PartWriter,
     batch: FlowBatch,
-    part: string,
     format: FileFormat,
+    place: (columns: ReadonlyArray<StoredColumn>) => { readonly path: string; readonly append: boolean },
     release: () => void
-  ): Effect.Effect<ReadonlyArray<StoredColumn>, StorageError> => {
+  ): Effect.Effect<Effect.Effect<void, StorageError>, StorageError> => {
     const planned = storedColumns(batch)
-    if ("problem" in planned) return Effect.fail(new StorageError({ operation: `write ${format}`, path: part, reason: planned.problem }))
-    return Effect.suspend(() => {
-      const written = writer.write(part, planned.columns, batch.numRows, format)
+    if ("problem" in planned) return Effect.fail(new StorageError({ operation: `write ${format}`, reason: planned.problem }))
+    return Effect.sync(() => {
+      const { path, append } = place(planned.columns)
+      const written = writer.write(path, planned.columns, batch.numRows, format, append)
+      // marked as handled: a stream that fails before waiting for it must not leave an unhandled rejection
+      written.catch(() => undefined)
       release()
       return Effect.tryPromise({
         try: () => written,
-        catch: (error) => new StorageError({ operation: `write ${format}`, path: part, reason: reasonOf(error) })
+        catch: (error) => new StorageError({ operation: `write ${format}`, path, reason: reasonOf(error) })
       })
-    }).pipe(Effect.as(planned.columns))
+    })
   }
 
   const writeBatch: StorageApi["writeBatch"] = (batch, path, format = "parquet") =>
@@ -174,23 +180,21 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
       )
     })
 
-  /** The parts made into one file at `tmp`: joined as they are when they share one shape, else united by name. */
+  /**
+   * The parts made into one file at `tmp`: Parquet parts joined as they are when they share one
+   * schema, else (and CSV or JSONL segments, which differ in columns) united by name.
+   */
   const joinParts = (parts: ReadonlyArray<Written>, tmp: string, format: FileFormat, path: string): Effect.Effect<void, StorageError> =>
     Effect.gen(function* () {
-      const paths = parts.map((part) => part.path)
       if (format === "parquet") {
         // Parquet parts of one schema are joined byte for byte (no decoding, no row group in memory)
         const joined = yield* Effect.tryPromise({
-          try: () => concatParquet(paths, tmp),
+          try: () => concatParquet(parts.map((part) => part.path), tmp),
           catch: (error) => new StorageError({ operation: "join parquet parts", path, reason: reasonOf(error) })
         })
-        if (!joined) yield* mergeParts(parts, tmp, format, path)
-      } else if ((format === "jsonl" || oneLineHeader(parts[0]!.columns)) && oneShape(parts)) {
-        yield* Effect.tryPromise({
-          try: () => concatTextParts(paths, tmp, format === "csv"),
-          catch: (error) => new StorageError({ operation: `join ${format} parts`, path, reason: reasonOf(error) })
-        })
-      } else yield* mergeParts(parts, tmp, format, path)
+        if (joined) return
+      }
+      yield* mergeParts(parts, tmp, format, path)
     })
 
   const exportBatches: StorageApi["exportBatches"] = (batches, path, format, options = {}) =>
@@ -198,8 +202,11 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
       const partsDir = `${path}.parts${".tmp"}`
       yield* removeDir(partsDir)
       yield* ensureDir(partsDir)
+      // Parquet: a part per batch; CSV and JSONL: a segment per run of batches of one shape
       const parts: Array<Written> = []
+      let segmentShape: string | undefined
       let rows = 0
+      let batchCount = 0
       const writer = yield* Effect.acquireRelease(
         Effect.sync(() => {
           const made = new PartWriter()
@@ -209,25 +216,30 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
         }),
         (started) => Effect.promise(() => started.close())
       )
-      // a batch is written as a part (on the part writer's thread) while the next one is read: two in flight
+      const place = (index: number) => (columns: ReadonlyArray<StoredColumn>): { readonly path: string; readonly append: boolean } => {
+        const part = join(partsDir, `part-${String(index).padStart(8, "0")}.${format}`)
+        if (format !== "parquet") {
+          const shape = shapeOf(columns)
+          if (shape === segmentShape) return { path: parts[parts.length - 1]!.path, append: true }
+          segmentShape = shape
+        }
+        parts.push({ path: part, columns })
+        return { path: part, append: false }
+      }
+      // a batch is written (on the part writer's thread) while the next one is read: placed and
+      // posted one at a time, in stream order, then waited for two at a time
       yield* batches.pipe(
         Stream.zipWithIndex,
-        Stream.mapEffect(
-          ([batch, index]) => {
-            const part = join(partsDir, `part-${String(index).padStart(8, "0")}.${format}`)
-            const release = () => {
-              if (options.recycle === true) columnBuffers.recycle(batch)
-            }
-            return writePart(writer, batch, part, format, release).pipe(
-              Effect.map((columns): Written & { readonly rows: number } => ({ path: part, columns, rows: batch.numRows }))
-            )
-          },
-          { concurrency: EXPORT_BATCHES_IN_FLIGHT }
+        Stream.mapEffect(([batch, index]) =>
+          postPart(writer, batch, format, place(index), () => {
+            if (options.recycle === true) columnBuffers.recycle(batch)
+          }).pipe(Effect.map((written) => Effect.as(written, batch.numRows)))
         ),
-        Stream.runForEach((written) =>
+        Stream.mapEffect((written) => written, { concurrency: EXPORT_BATCHES_IN_FLIGHT }),
+        Stream.runForEach((batchRows) =>
           Effect.sync(() => {
-            parts.push(written)
-            rows += written.rows
+            batchCount++
+            rows += batchRows
           })
         )
       )
@@ -241,13 +253,16 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
           })
           yield* commitFile(tmp, path)
         } else yield* writeFileAtomic(path, "")
+      } else if (format !== "parquet" && parts.length === 1) {
+        // one segment: the export itself
+        yield* commitFile(parts[0]!.path, path)
       } else {
         const tmp = tmpPathOf(path)
         yield* joinParts(parts, tmp, format, path)
         yield* commitFile(tmp, path)
       }
       yield* removeDir(partsDir)
-      return { rows, batches: parts.length }
+      return { rows, batches: batchCount }
     }).pipe(
       Effect.scoped,
       Effect.ensuring(Effect.ignore(removeDir(`${path}.parts.tmp`))),

@@ -260,19 +260,19 @@ const layOut = (shape: LineShape, rows: number): number => {
 }
 
 /**
- * Write `columns` (each `rows` long) to `path` as `format` (see the module header). Throws
- * what the file system throws.
+ * Write `columns` (each `rows` long) to `path` as `format` (see the module header), or append
+ * them to what is there (`append`: a CSV gets no header line). Throws what the file system throws.
  */
-export const writeTextFile = (path: string, format: TextFormat, columns: ReadonlyArray<ColumnImage>, rows: number): void => {
+export const writeTextFile = (path: string, format: TextFormat, columns: ReadonlyArray<ColumnImage>, rows: number, append = false): void => {
   const json = format === "jsonl"
   while (scratch.length < columns.length) scratch.push(new Cells())
-  const fd = openSync(path, "w")
+  const fd = openSync(path, append ? "a" : "w")
   try {
     const write = (bytes: Uint8Array): void => {
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written)
     }
     if (columns.length === 0) return
-    if (!json) write(concatBytes(...columns.map((column, index) => concatBytes(ascii(index === 0 ? "" : ","), nameCell(column.name, putCsvText))), ascii("\n")))
+    if (!json && !append) write(concatBytes(...columns.map((column, index) => concatBytes(ascii(index === 0 ? "" : ","), nameCell(column.name, putCsvText))), ascii("\n")))
     const shape = lineShape(columns, json)
     for (let from = 0; from < rows; from += BLOCK_ROWS) {
       const to = Math.min(rows, from + BLOCK_ROWS)

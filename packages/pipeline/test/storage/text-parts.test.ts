@@ -14,7 +14,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
 import { quoteLiteral, Storage, StorageLive } from "../../src/storage/index.js"
 import { copyOptions } from "../../src/storage/copy-sql.js"
-import { concatTextParts, unitedCsvSource } from "../../src/storage/text-parts.js"
+import { unitedCsvSource } from "../../src/storage/text-parts.js"
 import { plainRows, sampleBatch, sql } from "./sample-batches.js"
 
 const dir = mkdtempSync(join(tmpdir(), "hh-text-parts-"))
@@ -89,16 +89,4 @@ describe("CSV exports from CSV parts", () => {
       expect(back.map((row) => row["note"])).toEqual([51, 52].flatMap((seed) => Array.from({ length: 20 }, (_, row) => `n${seed}-${row}`)))
       expect(back.map((row) => row["flow_id"])).toEqual([...plainRows(noted(51)), ...plainRows(noted(52))].map((row) => row["flow_id"]))
     }).pipe(Effect.provide(StorageLive())))
-
-  it.effect("a CSV part whose header line is not the first part's is refused", () =>
-    Effect.gen(function* () {
-      const a = join(dir, "a.csv")
-      const b = join(dir, "b.csv")
-      writeFileSync(a, "x,y\n1,2\n")
-      writeFileSync(b, "x,z\n3,4\n")
-      const error = yield* Effect.flip(Effect.tryPromise(() => concatTextParts([a, b], join(dir, "ab.csv"), true)))
-      expect(String(error.cause)).toContain("header line is not the first part's")
-      yield* Effect.promise(() => concatTextParts([a, a], join(dir, "aa.csv"), true))
-      expect(readFileSync(join(dir, "aa.csv"), "utf8")).toBe("x,y\n1,2\n1,2\n")
-    }))
 })
