@@ -248,7 +248,11 @@ const layOut = (shape: LineShape, rows: number): number => {
   for (let row = 0; row < rows; row++) {
     for (let index = 0; index < columns; index++) {
       const before = shape.before[index]!
-      for (let i = 0; i < before.length; i++) out[at++] = before[i]!
+      // a JSON key (often 10-25 bytes) is copied as a block, a comma byte by byte
+      if (before.length > 8) {
+        out.set(before, at)
+        at += before.length
+      } else for (let i = 0; i < before.length; i++) out[at++] = before[i]!
       const cellEnds = ends[index]!
       const source = sources[index]!
       const end = cellEnds[row]!
