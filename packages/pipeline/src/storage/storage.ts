@@ -61,7 +61,7 @@ export interface StorageApi {
 
 export class Storage extends Context.Tag("hashhound/Storage")<Storage, StorageApi>() {}
 
-/** Batches of an export being written at once (one in DuckDB while the next is read). */
+/** Batches of an export waited for at once (on the part writer's thread while the next is read and posted). */
 const EXPORT_BATCHES_IN_FLIGHT = 2
 
 /**
@@ -69,7 +69,6 @@ const EXPORT_BATCHES_IN_FLIGHT = 2
  * uncompressed while writing; at 65,536 rows that was 130 MB on a 2 GB capture's flows).
  */
 const EXPORT_ROW_GROUP_ROWS = 16_384
-
 
 export interface StorageOptions {
   /** DuckDB worker threads (default: DuckDB's own choice, the number of cores) */
@@ -120,8 +119,7 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
    * says where they go (a part of their own, or the end of a CSV or JSONL segment) and the
    * copy is posted, all at once, so that batches are placed and posted in stream order.
    * `release` is called once the batch's buffers are no longer read: as soon as they are copied
-   * for the writer's thread, before the part is written. Answers the columns and the write,
-   * to be waited for.
+   * for the writer's thread, before the part is written. Answers the write, to be waited for.
    */
   const postPart = (
     writer: PartWriter,
