@@ -75,8 +75,8 @@ const imagesOf = (columns: ReadonlyArray<StoredColumn>, placement: Placement): A
     pieces: column.vector === null ? null : (column.vector.data as ReadonlyArray<Piece>).map((piece) => imageOf(piece, column.kind, placement))
   }))
 
-/** Part buffers kept for reuse (one per part in flight: the export posts a part while two are written). */
-const SPARE_BUFFERS = 3
+/** Part buffers kept for reuse (one per part in flight). */
+const SPARE_BUFFERS = 2
 
 /** A stored column as the writer reads it, in place (this thread's own writes, and tests). */
 export const columnImage = (column: StoredColumn): ColumnImage => ({

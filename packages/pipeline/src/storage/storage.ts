@@ -225,13 +225,21 @@ const makeApi = (load: Effect.Effect<Loaded, StorageError>): StorageApi => {
         return { path: part, append: false }
       }
       // a batch is written (on the part writer's thread) while the next one is read: placed and
-      // posted one at a time, in stream order, then waited for two at a time
+      // posted one at a time, in stream order, then waited for; a batch is posted only while
+      // fewer than two are being written (each holds a copy of its buffers)
+      const slots = yield* Effect.makeSemaphore(EXPORT_BATCHES_IN_FLIGHT)
       yield* batches.pipe(
         Stream.zipWithIndex,
         Stream.mapEffect(([batch, index]) =>
-          postPart(writer, batch, format, place(index), () => {
-            if (options.recycle === true) columnBuffers.recycle(batch)
-          }).pipe(Effect.map((written) => Effect.as(written, batch.numRows)))
+          slots.take(1).pipe(
+            Effect.zipRight(
+              postPart(writer, batch, format, place(index), () => {
+                if (options.recycle === true) columnBuffers.recycle(batch)
+              })
+            ),
+            Effect.map((written) => written.pipe(Effect.as(batch.numRows), Effect.ensuring(slots.release(1)))),
+            Effect.tapError(() => slots.release(1))
+          )
         ),
         Stream.mapEffect((written) => written, { concurrency: EXPORT_BATCHES_IN_FLIGHT }),
         Stream.runForEach((batchRows) =>
