@@ -75,12 +75,8 @@ const renderFlat = (cells: Cells, kind: ColumnImage["kind"], json: boolean, piec
   const textRoom = json ? JSON_TEXT_ROOM(textBytes) + 4 * count : CSV_TEXT_ROOM(textBytes) + 2 * count
   const out = sink.room(kind === "utf8" ? textRoom : NUMBER_BYTES * count)
   let at = sink.length
-  const bitmap = piece.nullCount > 0 ? piece.nullBitmap : undefined
-  const valid = (index: number): boolean => {
-    if (bitmap === null || bitmap === undefined || bitmap.length === 0) return true
-    const bit = piece.offset + index
-    return ((bitmap[bit >> 3]! >> (bit & 7)) & 1) === 1
-  }
+  const nulls = piece.nullCount > 0
+  const valid = (index: number): boolean => !nulls || isValid(piece, index)
   switch (kind) {
     case "int32": {
       const values = piece.values as Int32Array
