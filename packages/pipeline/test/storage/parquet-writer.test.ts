@@ -154,34 +154,37 @@ describe("the Parquet writer", () => {
     }).pipe(Effect.provide(StorageLive())))
 })
 
+/** `use` with a new part writer, closed (its thread ended) however `use` ends. */
+const withWriter = <A, E, R>(use: (writer: PartWriter) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(Effect.sync(() => new PartWriter()), use, (writer) => Effect.promise(() => writer.close()))
+
 describe("the part writer's thread", () => {
   it.effect("writes the bytes this thread writes; the batch's buffers may change as soon as write returns", () =>
     Effect.gen(function* () {
       const batch = sampleBatch(4000, 31)
       const here = join(dir, "here.parquet")
       writeParquetFile(here, columnsOf(batch).map(columnImage), batch.numRows)
-      const writer = new PartWriter()
-      try {
-        yield* Effect.promise(() => writer.start())
-        const there = join(dir, "there.parquet")
-        const written = writer.write(there, columnsOf(batch), batch.numRows)
-        // overwrite every buffer of the batch before the worker has written the part
-        for (const data of batch.data) {
-          for (const child of data.children) {
-            const values = child.values as ArrayBufferView | undefined
-            if (values !== undefined) new Uint8Array(values.buffer, values.byteOffset, values.byteLength).fill(0)
+      yield* withWriter((writer) =>
+        Effect.gen(function* () {
+          yield* Effect.promise(() => writer.start())
+          const there = join(dir, "there.parquet")
+          const written = writer.write(there, columnsOf(batch), batch.numRows)
+          // overwrite every buffer of the batch before the worker has written the part
+          for (const data of batch.data) {
+            for (const child of data.children) {
+              const values = child.values as ArrayBufferView | undefined
+              if (values !== undefined) new Uint8Array(values.buffer, values.byteOffset, values.byteLength).fill(0)
+            }
           }
-        }
-        yield* Effect.promise(() => written)
-        expect(readFileSync(there).equals(readFileSync(here))).toBe(true)
-        const second = sampleBatch(10, 32)
-        const again = join(dir, "again.parquet")
-        yield* Effect.promise(() => writer.write(again, columnsOf(second), second.numRows))
-        expect(plainRows(yield* (yield* Storage).readParquet(again))).toEqual(plainRows(second))
-        expect(writer.written).toEqual({ here: 0, thread: 2 })
-      } finally {
-        yield* Effect.promise(() => writer.close())
-      }
+          yield* Effect.promise(() => written)
+          expect(readFileSync(there).equals(readFileSync(here))).toBe(true)
+          const second = sampleBatch(10, 32)
+          const again = join(dir, "again.parquet")
+          yield* Effect.promise(() => writer.write(again, columnsOf(second), second.numRows))
+          expect(plainRows(yield* (yield* Storage).readParquet(again))).toEqual(plainRows(second))
+          expect(writer.written).toEqual({ here: 0, thread: 2 })
+        })
+      )
     }).pipe(Effect.provide(StorageLive())))
 
   it.effect("parts that come before the thread is ready are written on the calling thread, with the same bytes", () =>
@@ -189,58 +192,55 @@ describe("the part writer's thread", () => {
       const batch = sampleBatch(300, 34)
       const here = join(dir, "before-ready-here.parquet")
       writeParquetFile(here, columnsOf(batch).map(columnImage), batch.numRows)
-      const writer = new PartWriter()
-      try {
-        const ready = writer.start()
-        // the thread cannot have loaded its module yet: nothing has run since it was started
-        const early = join(dir, "before-ready.parquet")
-        yield* Effect.promise(() => writer.write(early, columnsOf(batch), batch.numRows))
-        expect(writer.written).toEqual({ here: 1, thread: 0 })
-        expect(readFileSync(early).equals(readFileSync(here))).toBe(true)
-        yield* Effect.promise(() => ready)
-        const late = join(dir, "after-ready.parquet")
-        yield* Effect.promise(() => writer.write(late, columnsOf(batch), batch.numRows))
-        expect(writer.written).toEqual({ here: 1, thread: 1 })
-        expect(readFileSync(late).equals(readFileSync(here))).toBe(true)
-      } finally {
-        yield* Effect.promise(() => writer.close())
-      }
+      yield* withWriter((writer) =>
+        Effect.gen(function* () {
+          const ready = writer.start()
+          // the thread cannot have loaded its module yet: nothing has run since it was started
+          const early = join(dir, "before-ready.parquet")
+          yield* Effect.promise(() => writer.write(early, columnsOf(batch), batch.numRows))
+          expect(writer.written).toEqual({ here: 1, thread: 0 })
+          expect(readFileSync(early).equals(readFileSync(here))).toBe(true)
+          yield* Effect.promise(() => ready)
+          const late = join(dir, "after-ready.parquet")
+          yield* Effect.promise(() => writer.write(late, columnsOf(batch), batch.numRows))
+          expect(writer.written).toEqual({ here: 1, thread: 1 })
+          expect(readFileSync(late).equals(readFileSync(here))).toBe(true)
+        })
+      )
     }))
 
   it.effect("CSV and JSONL parts: the thread writes the bytes this thread writes", () =>
     Effect.gen(function* () {
       const batch = sampleBatch(2000, 35)
-      const writer = new PartWriter()
-      try {
-        yield* Effect.promise(() => writer.start())
-        for (const format of ["csv", "jsonl"] as const) {
-          const here = join(dir, `here.${format}`)
-          writeTextFile(here, format, columnsOf(batch).map(columnImage), batch.numRows)
-          const there = join(dir, `there.${format}`)
-          yield* Effect.promise(() => writer.write(there, columnsOf(batch), batch.numRows, format))
-          expect(readFileSync(there, "utf8"), format).toBe(readFileSync(here, "utf8"))
-        }
-        expect(writer.written).toEqual({ here: 0, thread: 2 })
-      } finally {
-        yield* Effect.promise(() => writer.close())
-      }
+      yield* withWriter((writer) =>
+        Effect.gen(function* () {
+          yield* Effect.promise(() => writer.start())
+          for (const format of ["csv", "jsonl"] as const) {
+            const here = join(dir, `here.${format}`)
+            writeTextFile(here, format, columnsOf(batch).map(columnImage), batch.numRows)
+            const there = join(dir, `there.${format}`)
+            yield* Effect.promise(() => writer.write(there, columnsOf(batch), batch.numRows, format))
+            expect(readFileSync(there, "utf8"), format).toBe(readFileSync(here, "utf8"))
+          }
+          expect(writer.written).toEqual({ here: 0, thread: 2 })
+        })
+      )
     }))
 
   it.effect("a part that cannot be written fails with its reason, and the next one is written", () =>
     Effect.gen(function* () {
       const batch = sampleBatch(50, 33)
-      const writer = new PartWriter()
-      try {
-        yield* Effect.promise(() => writer.start())
-        const failed = yield* Effect.flip(
-          Effect.tryPromise({ try: () => writer.write(join(dir, "no-such-dir", "x.parquet"), columnsOf(batch), batch.numRows), catch: (error) => error })
-        )
-        expect(String(failed)).toMatch(/ENOENT.*no-such-dir/)
-        const next = join(dir, "after-failure.parquet")
-        yield* Effect.promise(() => writer.write(next, columnsOf(batch), batch.numRows))
-        expect(plainRows(yield* (yield* Storage).readParquet(next))).toEqual(plainRows(batch))
-      } finally {
-        yield* Effect.promise(() => writer.close())
-      }
+      yield* withWriter((writer) =>
+        Effect.gen(function* () {
+          yield* Effect.promise(() => writer.start())
+          const failed = yield* Effect.flip(
+            Effect.tryPromise({ try: () => writer.write(join(dir, "no-such-dir", "x.parquet"), columnsOf(batch), batch.numRows), catch: (error) => error })
+          )
+          expect(String(failed)).toMatch(/ENOENT.*no-such-dir/)
+          const next = join(dir, "after-failure.parquet")
+          yield* Effect.promise(() => writer.write(next, columnsOf(batch), batch.numRows))
+          expect(plainRows(yield* (yield* Storage).readParquet(next))).toEqual(plainRows(batch))
+        })
+      )
     }).pipe(Effect.provide(StorageLive())))
 })

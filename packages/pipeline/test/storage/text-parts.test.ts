@@ -1,14 +1,14 @@
 /**
- * CSV and JSONL exports written batch by batch: parts of one shape are joined byte for byte
- * (CSV: one header line), and the result is the file DuckDB writes when it reads the parts back
- * and unites them; parts whose columns differ are united by name, in stream order, every cell
- * as it was written (JSONL is checked the same way); a part whose header is not the first
- * part's is refused.
+ * CSV and JSONL exports written batch by batch: batches of one shape are appended to one file
+ * (CSV: one header line), and the result is the file DuckDB writes when it reads the batches
+ * back and unites them; batches whose columns differ are united by name, in stream order, every
+ * cell as it was written (JSONL is checked the same way), a column name with a line break
+ * included.
  */
 import { it } from "@effect/vitest"
 import { utf8Vector, withColumns } from "@hashhound/core"
 import { Effect, Stream } from "effect"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, describe, expect } from "vitest"
@@ -22,8 +22,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const FORMATS = ["csv", "jsonl"] as const
 
-describe("CSV exports from CSV parts", () => {
-  it.effect("parts of one shape joined as they are read back as DuckDB's union of them writes them", () =>
+describe("CSV and JSONL exports written batch by batch", () => {
+  it.effect("batches of one shape appended to one file read back as DuckDB's union of them writes them", () =>
     Effect.gen(function* () {
       const storage = yield* Storage
       const batches = [sampleBatch(700, 21), sampleBatch(1, 22), sampleBatch(0, 23), sampleBatch(350, 24)]
@@ -76,7 +76,7 @@ describe("CSV exports from CSV parts", () => {
       }).pipe(Effect.provide(StorageLive())))
   }
 
-  it.effect("a column name with a line break (a header over two lines) goes through the union, not the line join", () =>
+  it.effect("a column name with a line break (a header over two lines) is written and read back", () =>
     Effect.gen(function* () {
       const storage = yield* Storage
       const noted = (seed: number) => {
