@@ -122,7 +122,7 @@ export class PartWriter {
       else waiter?.reject(new Error(done.error))
     })
     const failAll = (reason: string): void => {
-      for (const waiter of this.waiting.values()) waiter.reject(new Error(`the Parquet part writer stopped: ${reason}`))
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(`the export part writer stopped: ${reason}`))
       this.waiting.clear()
       this.worker = undefined
       this.ready = false
