@@ -272,8 +272,9 @@ export const writeTextFile = (path: string, format: TextFormat, columns: Readonl
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written)
     }
     if (columns.length === 0) return
-    if (!json && !append) write(concatBytes(...columns.map((column, index) => concatBytes(ascii(index === 0 ? "" : ","), nameCell(column.name, putCsvText))), ascii("\n")))
     const shape = lineShape(columns, json)
+    // the CSV header: the names as text cells, laid out as a line
+    if (!json && !append) write(concatBytes(...columns.map((column, index) => concatBytes(shape.before[index]!, nameCell(column.name, putCsvText))), shape.end))
     for (let from = 0; from < rows; from += BLOCK_ROWS) {
       const to = Math.min(rows, from + BLOCK_ROWS)
       columns.forEach((column, index) => render(scratch[index]!, column, json, from, to))
