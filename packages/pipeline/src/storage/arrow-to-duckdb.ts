@@ -19,6 +19,7 @@ import bindings, { type Vector as DuckVector } from "@duckdb/node-bindings"
 import type { DuckDBDataChunk } from "@duckdb/node-api"
 import type { Data, Vector } from "apache-arrow"
 import type { StoredColumn } from "./column-kinds.js"
+import { bitAt, isValid } from "./parquet-leaves.js"
 
 /** Rows per DuckDB data chunk (the engine's vector size). */
 export const CHUNK_ROWS: number = bindings.vector_size()
@@ -55,13 +56,6 @@ export const makeScratch = (): Scratch => {
     long: new Uint8Array(LONG_SCRATCH_BYTES),
     longViews: []
   }
-}
-
-const isValid = (data: Data, row: number): boolean => {
-  const bitmap = data.nullBitmap as Uint8Array | undefined
-  if (bitmap === undefined || bitmap.length === 0) return true
-  const bit = data.offset + row
-  return ((bitmap[bit >> 3]! >> (bit & 7)) & 1) === 1
 }
 
 /** Visit the Arrow data pieces covering rows [start, start + count) of a (possibly chunked) vector. */
@@ -132,10 +126,7 @@ const fixedWidth = (target: DuckVector, vector: Vector, start: number, count: nu
 const booleans = (target: DuckVector, vector: Vector, start: number, count: number, scratch: Scratch): void => {
   forEachSegment(vector, start, count, (data, dataRow, rows, targetRow) => {
     const bits = data.values as Uint8Array
-    for (let row = 0; row < rows; row++) {
-      const bit = data.offset + dataRow + row
-      scratch.bools[targetRow + row] = (bits[bit >> 3]! >> (bit & 7)) & 1
-    }
+    for (let row = 0; row < rows; row++) scratch.bools[targetRow + row] = bitAt(bits, data.offset + dataRow + row)
   })
   bindings.copy_data_to_vector(target, 0, scratch.bools.buffer as ArrayBuffer, scratch.bools.byteOffset, count)
 }

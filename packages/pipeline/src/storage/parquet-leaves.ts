@@ -9,7 +9,9 @@
  * - a flat column: definition 1 for a value, 0 for a null;
  * - a list: (repetition 0, definition 0) for a null list, (0, 1) for an empty one, and per
  *   item (0 for the first of its row, else 1; 3 for a value, 2 for a null item).
- * Holds also `Piece` and `ColumnImage`, the shapes it reads (an Arrow Data is a Piece).
+ * Holds also `Piece` and `ColumnImage`, the shapes it reads (an Arrow Data is a Piece), and
+ * `isValid` / `bitAt`, how a piece's bitmaps are read (the text writer and the DuckDB appender
+ * read them so too).
  * Does not hold: encodings, dictionaries or pages (see `parquet-chunks.ts`).
  */
 import type { ColumnType } from "@hashhound/core"
@@ -76,11 +78,16 @@ export class Leaves {
   }
 }
 
-const isValid = (data: Piece, index: number): boolean => {
-  const bitmap = data.nullBitmap as Uint8Array | undefined
-  if (bitmap === undefined || bitmap.length === 0) return true
-  const bit = data.offset + index
-  return ((bitmap[bit >> 3]! >> (bit & 7)) & 1) === 1
+/** Bit `bit` of a bitmap (least significant bit first), 0 or 1. */
+export const bitAt = (bits: Uint8Array, bit: number): number => (bits[bit >> 3]! >> (bit & 7)) & 1
+
+/**
+ * Is row `index` of a piece (or of any Arrow Data) present? No bitmap, or an empty one, means
+ * every row is; the bitmap is read from bit `offset`.
+ */
+export const isValid = (data: { readonly nullBitmap: Uint8Array | null | undefined; readonly offset: number }, index: number): boolean => {
+  const bitmap = data.nullBitmap
+  return bitmap === null || bitmap === undefined || bitmap.length === 0 || bitAt(bitmap, data.offset + index) === 1
 }
 
 /** Values [from, to) of a flat piece (or a list piece's child) appended to the leaves. */
@@ -103,8 +110,7 @@ const copyValues = (leaves: Leaves, data: Piece, from: number, to: number): void
     case "bool": {
       const bits = data.values as Uint8Array
       for (let index = from; index < to; index++) {
-        const bit = data.offset + index
-        leaves.flags[n + index - from] = (bits[bit >> 3]! >> (bit & 7)) & 1
+        leaves.flags[n + index - from] = bitAt(bits, data.offset + index)
       }
       break
     }

@@ -15,7 +15,7 @@
  * then laid out row by row into one buffer and written.
  */
 import { closeSync, openSync, writeSync } from "node:fs"
-import type { ColumnImage, Piece } from "./parquet-leaves.js"
+import { bitAt, isValid, type ColumnImage, type Piece } from "./parquet-leaves.js"
 import { ByteSink } from "./parquet-bytes.js"
 import {
   CSV_TEXT_ROOM,
@@ -44,13 +44,6 @@ class Cells {
     this.sink.length = 0
     if (this.ends.length < rows) this.ends = new Int32Array(Math.max(rows, this.ends.length * 2))
   }
-}
-
-const isValid = (piece: Piece, index: number): boolean => {
-  const bitmap = piece.nullBitmap
-  if (bitmap === null || bitmap === undefined || bitmap.length === 0) return true
-  const bit = piece.offset + index
-  return ((bitmap[bit >> 3]! >> (bit & 7)) & 1) === 1
 }
 
 /** The int64 at `index` of `words` (two per value) as a number when exact, else undefined. */
@@ -110,8 +103,7 @@ const renderFlat = (cells: Cells, kind: ColumnImage["kind"], json: boolean, piec
     case "bool": {
       const bits = piece.values as Uint8Array
       for (let index = first; index < last; index++) {
-        const bit = piece.offset + index
-        at = valid(index) ? putAscii(out, at, ((bits[bit >> 3]! >> (bit & 7)) & 1) === 1 ? "true" : "false") : putNull(out, at, json)
+        at = valid(index) ? putAscii(out, at, bitAt(bits, piece.offset + index) === 1 ? "true" : "false") : putNull(out, at, json)
         ends[slot++] = at
       }
       break
