@@ -38,7 +38,7 @@ describeFixtures("hashhound flows on real inputs", () => {
       work
     )
     expect(code).toBe(0)
-    expect(stderr).toMatch(/skipped: .*solaris\.snoop: not a capture or flow export/)
+    expect(stderr).toMatch(/skipped: .*solaris\.snoop: not a capture or flow export that hashhound reads: it looks like a Solaris snoop capture .*editcap -F pcap/)
     const lines = readFileSync(out, "utf8").trim().split("\n")
     expect(lines[0]!.split(",")).toEqual(expect.arrayContaining(["flow_id", "src_ip", "dst_port", "fwd_packets", "splt_len"]))
     expect(lines.length).toBeGreaterThan(1)
@@ -194,6 +194,27 @@ describe("hashhound flows --sequence", () => {
     const apart = rows([projectFixture("flowmeter/rotated")], "apart")
     expect(apart.flows.filter((flow) => flow["protocol"] === 6)).toHaveLength(3)
     expect(joined.flows.filter((flow) => flow["protocol"] === 6)).toHaveLength(1)
+  })
+})
+
+describe("hashhound flows on a folder that holds more than captures", () => {
+  it("converts the capture and skips each other file, saying what it looks like (a gzip file by what it unpacks to)", () => {
+    const folder = join(work, "mixed-folder")
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(join(folder, "session.pcap"), readFileSync(projectFixture("flowmeter/stratum-session.pcap")))
+    writeFileSync(join(folder, "app.log.gz"), gzipSync(Buffer.from("2026-12-08 started\n2026-12-08 stopped\n")))
+    writeFileSync(join(folder, "old.pcap.zst"), Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58, 0, 0]))
+    writeFileSync(join(folder, "killed.pcap"), Buffer.alloc(0))
+    const out = join(work, "mixed-folder.csv")
+    const { code, stderr } = hashhound(["flows", folder, "--out", out, "--format", "csv"], work)
+    expect(code, stderr).toBe(0)
+    expect(stderr).toMatch(/skipped: .*app\.log\.gz: not a capture or flow export that hashhound reads: it looks like gzip-compressed text/)
+    expect(stderr).toMatch(/skipped: .*old\.pcap\.zst: .*it looks like zstd-compressed data: not supported \(decompress it first/)
+    expect(stderr).toMatch(/skipped: .*killed\.pcap: .*it looks like an empty file/)
+    expect(stderr).toContain("3 input(s) skipped")
+    expect(stderr).toContain("session.pcap: source.pcap")
+    // the capture's three flows (as when it is converted alone)
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(1 + 3)
   })
 })
 

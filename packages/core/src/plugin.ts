@@ -29,8 +29,9 @@ export interface Manifest<K extends PluginKind, C, I> {
   /** column lists that depend on the config (e.g. a source that fills early packets only when asked) */
   readonly columns?: (config: C) => { readonly requires?: ReadonlyArray<string>; readonly provides?: ReadonlyArray<string> }
   /**
-   * For file sources: how sure the plugin is (0..1) that a file with this head (first 64 KiB)
-   * is its format. `hashhound flows` picks the most confident source.
+   * For file sources: how sure the plugin is (0..1) that a file with this head (first 64 KiB;
+   * `hashhound flows` passes a gzip file's unpacked head) is its format. `hashhound flows`
+   * picks the most confident source.
    */
   readonly detect?: (head: Uint8Array, path: string) => number
   /** build the stage; all work happens inside, none while decoding config */

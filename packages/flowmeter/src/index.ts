@@ -15,7 +15,7 @@ export { captureEventsInWorker, captureEventsParallel, maxCaptureWorkers } from 
 export { CaptureSession } from "./session.js"
 export { orderPieces, type CaptureInput, type OrderedPiece } from "./capture/pieces.js"
 export { FLOWMETER_COLUMNS } from "./meter/flow-rows.js"
-export { sniffContainer, type Container } from "./capture/format.js"
+export { describeUnread, sniffContainer, type Container } from "./capture/format.js"
 export { inspectCapture, type CaptureKind } from "./capture/open-capture.js"
 export * from "./hints/index.js"
 export * from "./writer/index.js"

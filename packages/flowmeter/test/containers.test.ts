@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import { existsSync, readdirSync } from "node:fs"
 import { gzipSync } from "node:zlib"
 import { describe, expect } from "vitest"
+import { describeUnread } from "../src/capture/format.js"
 import { inspectCapture } from "../src/capture/open-capture.js"
 import { collectCapture } from "./helpers/collect.js"
 import { hasCommand } from "@hashhound/testkit"
@@ -348,4 +349,25 @@ describe("containers", () => {
       const short = yield* read(pcap([]).subarray(0, 10))
       expect(short.findings.map((f) => f.code)).toEqual(["truncated_file"])
     }))
+})
+
+describe("describeUnread", () => {
+  const bytes = (...values: Array<number>) => Uint8Array.from(values)
+  const none = new Uint8Array(0)
+
+  it("names what a file no source reads looks like", () => {
+    expect(describeUnread(none, none)).toBe("an empty file")
+    expect(describeUnread(bytes(0x28, 0xb5, 0x2f, 0xfd, 0), none)).toMatch(/^zstd-compressed data: not supported \(decompress it first, e\.g\. `zstd -d`\)/)
+    expect(describeUnread(Buffer.from("snoop\0\0\0\0\0\0\x02"), none)).toMatch(/^a Solaris snoop capture .*editcap -F pcap/)
+    expect(describeUnread(Buffer.from("BZh91AY&SY"), none)).toBe("bzip2-compressed data (decompress it first)")
+    expect(describeUnread(Buffer.from("ts,src,dst\n"), none)).toBe("text")
+    expect(describeUnread(bytes(0x7f, 0x45, 0x4c, 0x46, 2, 1), none)).toBe("binary data starting with 0x7f454c46")
+  })
+
+  it("a gzip file by what it unpacks to", () => {
+    const gz = gzipSync(Buffer.from("hello"))
+    expect(describeUnread(gz, Buffer.from("hello"))).toBe("gzip-compressed text")
+    expect(describeUnread(gz, none)).toBe("an empty gzip stream")
+    expect(describeUnread(gz, gzipSync(Buffer.from("x")))).toBe("gzip-compressed gzip data (decompress the outer layer first)")
+  })
 })

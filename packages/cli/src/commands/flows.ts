@@ -9,7 +9,7 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Finding, InputError, PluginRegistry, stampIdentity, type AnyPlugin, type Plugin, type UnknownPluginError } from "@hashhound/core"
-import { expandPaths, readContentHead, readHead } from "@hashhound/flowmeter"
+import { describeUnread, expandPaths, isGzip, readContentHead, readHead } from "@hashhound/flowmeter"
 import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline/storage"
 import { Console, Effect, Either, Option, Stream } from "effect"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
@@ -21,7 +21,10 @@ import { sourceConfig } from "../source-config.js"
 
 const FORMATS = ["parquet", "csv", "jsonl"] as const
 
-/** The source plugin most confident that `path` is its format (at least 0.5), or an InputError. */
+/**
+ * The source plugin most confident that `path` is its format (at least 0.5), or an InputError
+ * that says what the file looks like instead (an empty file, zstd, a snoop capture, text, …).
+ */
 export const detectSource = (
   plugins: ReadonlyArray<AnyPlugin>,
   path: string
@@ -29,17 +32,20 @@ export const detectSource = (
   Effect.gen(function* () {
     const raw = yield* readHead(path)
     const content = yield* readContentHead(path)
+    // a gzip file is judged by what it unpacks to: every source reads gzip, and its magic alone
+    // says nothing of what is inside (a compressed log in a folder of captures is skipped, not read)
+    const head = isGzip(raw) ? content : raw
     let best: { plugin: Plugin<"source">; score: number } | undefined
     for (const plugin of plugins) {
       if (plugin.kind !== "source" || plugin.detect === undefined) continue
-      const score = Math.max(plugin.detect(raw, path), plugin.detect(content, path))
+      const score = plugin.detect(head, path)
       if (score >= 0.5 && (best === undefined || score > best.score)) best = { plugin, score }
     }
     if (best === undefined) {
       const known = plugins.filter((p) => p.kind === "source" && p.detect !== undefined).map((p) => p.id)
       return yield* new InputError({
         path,
-        reason: `not a capture or flow export that hashhound reads (tried ${known.join(", ")})`
+        reason: `not a capture or flow export that hashhound reads: it looks like ${describeUnread(raw, content)} (tried ${known.join(", ")})`
       })
     }
     return best.plugin

@@ -3,7 +3,8 @@
  *
  * Holds: `sniffContainer` (gzip, zstd, classic pcap in its four magic/byte-order forms and
  * Kuznetsov's modified pcap (24-byte record headers, as libpcap reads it), pcapng, or unknown
- * with a short description of what the bytes look like) and the classic pcap file header decoder.
+ * with a short description of what the bytes look like), `describeUnread` (that description for
+ * a file no source reads, for the message that refuses it) and the classic pcap file header decoder.
  * Does not hold: record parsing (see `pcap-parser.ts` and `pcapng-parser.ts`).
  */
 
@@ -59,6 +60,40 @@ const describeHead = (head: Uint8Array): string => {
   if (printable === n) return "text"
   const hex = Buffer.from(head.subarray(0, 4)).toString("hex")
   return `binary data starting with 0x${hex}`
+}
+
+/** Why a zstd-compressed capture is refused, and what to do. */
+export const ZSTD_REFUSAL = "zstd-compressed data: not supported (decompress it first, e.g. `zstd -d`); gzip is read directly"
+
+/**
+ * What a file that no source reads looks like, from its first bytes (`raw`) and the same unpacked
+ * when they are gzip (`content`): an empty file, zstd, a snoop capture, bzip2, xz, zip, text or
+ * the first bytes in hex; behind "gzip-compressed" when it is gzip.
+ */
+export const describeUnread = (raw: Uint8Array, content: Uint8Array): string => {
+  const outer = sniffContainer(raw)
+  if (outer._tag === "empty") return "an empty file"
+  if (outer._tag === "zstd") return ZSTD_REFUSAL
+  if (outer._tag !== "gzip") return describeContainer(outer)
+  const inner = sniffContainer(content)
+  return inner._tag === "empty" ? "an empty gzip stream" : `gzip-compressed ${describeContainer(inner)}`
+}
+
+const describeContainer = (container: Container): string => {
+  switch (container._tag) {
+    case "unknown":
+      return container.looksLike
+    case "empty":
+      return "nothing"
+    case "gzip":
+      return "gzip data (decompress the outer layer first)"
+    case "zstd":
+      return ZSTD_REFUSAL
+    case "pcap":
+      return "a pcap file header with nothing after it that a source reads"
+    case "pcapng":
+      return "a pcapng section header with nothing after it that a source reads"
+  }
 }
 
 export interface PcapHeader {

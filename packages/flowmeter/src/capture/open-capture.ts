@@ -13,7 +13,7 @@ import { InputError } from "@hashhound/core"
 import { errorText } from "../files.js"
 import { gunzipHead, openGunzip } from "../gzip-stream.js"
 import { openGzipSource, openPlainSource, type ByteSource } from "./byte-window.js"
-import { pcapHeader, sniffContainer, type PcapHeader } from "./format.js"
+import { pcapHeader, sniffContainer, ZSTD_REFUSAL, type PcapHeader } from "./format.js"
 import type { CaptureParser, DamageSink } from "./packet.js"
 import { PcapParser } from "./pcap-parser.js"
 import { PcapngParser } from "./pcapng-parser.js"
@@ -44,10 +44,7 @@ export const inspectCapture = async (path: string): Promise<CaptureKind> => {
   const raw = await readRawHead(path, 64)
   const outer = sniffContainer(raw)
   if (outer._tag === "zstd") {
-    throw new InputError({
-      path,
-      reason: "zstd-compressed capture: not supported (decompress it first, e.g. `zstd -d`); gzip is read directly"
-    })
+    throw new InputError({ path, reason: ZSTD_REFUSAL })
   }
   const gzip = outer._tag === "gzip"
   // a stream that breaks inside the header leaves a head too short for any format: refused below
