@@ -29,9 +29,12 @@ const hashFile = (path: string): Effect.Effect<string, InputError> =>
     return Effect.sync(() => stream.destroy())
   })
 
+const NOT_A_FILE = "not a regular file (a pipe, socket or device): hashhound reads capture and flow-export files; write the capture to a file first"
+
 /**
  * Files named by patterns (globs, plain files or folders, relative to `baseDir`), sorted, without
- * duplicates: a file reached under several names (symlinks) is listed once.
+ * duplicates: a file reached under several names (symlinks) is listed once. A path named that is
+ * a pipe, socket or device is refused (InputError); folders and globs list regular files only.
  */
 export const expandPaths = (
   patterns: ReadonlyArray<string>,
@@ -60,7 +63,12 @@ export const expandPaths = (
           catch: (error) => new InputError({ path: absolute, reason: String(error) })
         })
         for (const match of matches) found.add(resolve(match))
-      } else found.add(absolute)
+      } else if (stat.isFile()) found.add(absolute)
+      else {
+        // opening a pipe waits for a writer, and a positioned read cannot go back in one: refused
+        // before anything opens it (folders and globs list regular files only)
+        return yield* new InputError({ path: absolute, reason: NOT_A_FILE })
+      }
     }
     // one file reached by two names (a symlink, a folder walk through a link back up) is read once,
     // under the first name in path order

@@ -58,6 +58,19 @@ describe("files", () => {
       expect(yield* expandPaths(["sub/link-to-b.pcap", "b.pcap"], root)).toEqual([join(root, "b.pcap")])
     }))
 
+  it.effect("refuses a named pipe before opening it (opening one waits for a writer), and leaves it out of a folder", () =>
+    Effect.gen(function* () {
+      const root = mkdtempSync(join(tmpdir(), "hh-fifo-"))
+      writeFileSync(join(root, "a.pcap"), "a")
+      const made = spawnSync("mkfifo", [join(root, "live.pcap")])
+      if (made.status !== 0) return
+      const error = yield* Effect.flip(expandPaths(["live.pcap"], root))
+      expect(error._tag).toBe("InputError")
+      expect(error.message).toContain("live.pcap: not a regular file (a pipe, socket or device)")
+      expect(yield* expandPaths([root], root)).toEqual([join(root, "a.pcap")])
+      expect(yield* expandPaths(["*.pcap"], root)).toEqual([join(root, "a.pcap")])
+    }))
+
   it.effect("refuses a pattern that matches nothing", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(planFiles(["*.pcap"], dir))
