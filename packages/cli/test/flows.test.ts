@@ -218,6 +218,32 @@ describe("hashhound flows on a folder that holds more than captures", () => {
   })
 })
 
+describe("hashhound flows when the output is also an input", () => {
+  it("refuses an --out that names an input (exit 2, the capture left intact)", () => {
+    const capture = join(work, "own-output.pcap")
+    const bytes = readFileSync(projectFixture("flowmeter/stratum-session.pcap"))
+    writeFileSync(capture, bytes)
+    const { code, stderr } = hashhound(["flows", capture, "--out", capture, "--format", "csv"], work)
+    expect(code).toBe(2)
+    expect(stderr).toContain(`--out: ${capture} is the input ${capture}: writing it would replace it; name another file`)
+    expect(readFileSync(capture).equals(bytes)).toBe(true)
+  })
+
+  it("leaves the output out of a folder that holds it: a second run reads the capture alone", () => {
+    const folder = join(work, "writes-into")
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(join(folder, "session.pcap"), readFileSync(projectFixture("flowmeter/stratum-session.pcap")))
+    const out = join(folder, "flows.csv")
+    const first = hashhound(["flows", folder, "--out", out], work)
+    expect(first.code, first.stderr).toBe(0)
+    const second = hashhound(["flows", folder, "--out", out], work)
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toContain(`left out: ${out}, the file this run writes`)
+    expect(second.stderr).not.toContain("skipped")
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(1 + 3)
+  })
+})
+
 describe("captureNames", () => {
   it("keeps file names, and names inputs that share one by their path below the folder all inputs share", () => {
     expect([...captureNames(["/d/run/a/x.pcap", "/d/run/b/x.pcap", "/d/run/b/y.pcap"]).values()]).toEqual(["a/x.pcap", "b/x.pcap", "y.pcap"])

@@ -170,7 +170,7 @@ describe("hashhound score", () => {
     expect(many.stderr).toContain(`${reference.length.toLocaleString("en-US")} flows from 1 capture(s)`)
   })
 
-  it("refuses a folder without a model card, a target FPR the card does not have and a batch size out of range", { timeout: 60_000 }, () => {
+  it("refuses a folder without a model card, a target FPR the card does not have, a batch size out of range and an --out that is its input", { timeout: 60_000 }, () => {
     const noCard = hashhound(["score", "--model", dir, production, "--quiet"], dir)
     expect(noCard.code).toBe(1)
     expect(noCard.stderr).toContain("no model card here")
@@ -180,6 +180,11 @@ describe("hashhound score", () => {
     const badBatch = hashhound(["score", "--model", modelDir, production, "--batch-flows", "0", "--quiet"], dir)
     expect(badBatch.code).toBe(2)
     expect(badBatch.stderr).toContain("--batch-flows must be between 1 and 65536")
+    const before = readFileSync(production)
+    const ownOutput = hashhound(["score", "--model", modelDir, production, "--out", production, "--quiet"], dir)
+    expect(ownOutput.code).toBe(2)
+    expect(ownOutput.stderr).toContain(`--out: ${production} is the input ${production}: writing it would replace it`)
+    expect(readFileSync(production).equals(before)).toBe(true)
   })
 })
 

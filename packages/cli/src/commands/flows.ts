@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
 import { UsageError } from "../exit.js"
+import { inputsBesideOutput } from "../output-path.js"
 import { quietOption } from "../options.js"
 import { sourceConfig } from "../source-config.js"
 
@@ -197,7 +198,7 @@ export const flowsCommand = Command.make(
       }
       const registry = yield* PluginRegistry
       const storage = yield* Storage
-      const files = yield* expandPaths(inputs, process.cwd())
+      const files = yield* expandPaths(inputs, process.cwd()).pipe(Effect.flatMap((found) => inputsBesideOutput(out, inputs, found, process.cwd())))
       const workDir = mkdtempSync(join(tmpdir(), "hashhound-flows-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(workDir, { recursive: true, force: true })))
       const findings: Array<Finding> = []

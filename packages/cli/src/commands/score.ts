@@ -33,6 +33,7 @@ import { chooseMode, progressLayer } from "../progress.js"
 import { detectSource } from "./flows.js"
 import { groupDirs, openAlertSink, readScoringBatch, scoreBatch } from "./score-batches.js"
 import { quietOption } from "../options.js"
+import { inputsBesideOutput } from "../output-path.js"
 import { sourceConfig } from "../source-config.js"
 
 const FORMATS = ["jsonl", "csv"] as const
@@ -100,7 +101,9 @@ export const scoreCommand = Command.make(
       const fitted = yield* stage.load(bytes)
 
       // inputs → one source entry per detected plugin
-      const files = yield* expandPaths(inputs, process.cwd())
+      const files = yield* expandPaths(inputs, process.cwd()).pipe(
+        Effect.flatMap((found) => (Option.isSome(out) ? inputsBesideOutput(out.value, inputs, found, process.cwd()) : Effect.succeed(found)))
+      )
       const bySource = new Map<string, { plugin: Plugin<"source">; files: Array<string> }>()
       for (const file of files) {
         const picked = yield* Effect.either(detectSource(registry.plugins, file))
