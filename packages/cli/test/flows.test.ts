@@ -1,6 +1,6 @@
 import { describeFixtures, fixture, projectFixture } from "@hashhound/testkit"
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { constants, gunzipSync, gzipSync } from "node:zlib"
@@ -241,6 +241,22 @@ describe("hashhound flows when the output is also an input", () => {
     expect(second.stderr).toContain(`left out: ${out}, the file this run writes`)
     expect(second.stderr).not.toContain("skipped")
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(1 + 3)
+  })
+})
+
+describe("hashhound flows to a stream", () => {
+  it("--out - writes the export to stdout, the same bytes as a file; a device such as /dev/null is written to, never replaced", () => {
+    const capture = projectFixture("flowmeter/stratum-session.pcap")
+    const file = join(work, "streamed-reference.csv")
+    expect(hashhound(["flows", capture, "--out", file], work).code).toBe(0)
+    const streamed = hashhound(["flows", capture, "--out", "-", "--format", "csv"], work)
+    expect(streamed.code, streamed.stderr).toBe(0)
+    expect(streamed.stdout).toBe(readFileSync(file, "utf8"))
+    expect(streamed.stderr).toContain("3 flows from 1 input(s) → stdout")
+    if (!existsSync("/dev/null")) return
+    const devNull = hashhound(["flows", capture, "--out", "/dev/null", "--format", "csv"], work)
+    expect(devNull.code, devNull.stderr).toBe(0)
+    expect(statSync("/dev/null").isCharacterDevice()).toBe(true)
   })
 })
 

@@ -1,6 +1,6 @@
 /**
  * `hashhound flows INPUT… --out PATH --format parquet|csv|jsonl`: any capture or flow export to
- * canonical flows in one file. The format of each input is detected from its content by the
+ * canonical flows in one file (or on stdout with `--out -`). The format of each input is detected from its content by the
  * registered sources' `detect` (not from its name); folders and globs are expanded. Each input's
  * flows carry its file name as `capture` (and in `flow_id`), or its path below the folder all
  * inputs share where two inputs have the same file name. The capture-metering flags
@@ -14,9 +14,9 @@ import { Storage, StorageLive, type FileFormat } from "@hashhound/pipeline/stora
 import { Console, Effect, Either, Option, Stream } from "effect"
 import { mkdtempSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
+import { basename, dirname, extname, join, relative, sep } from "node:path"
 import { UsageError } from "../exit.js"
-import { inputsBesideOutput } from "../output-path.js"
+import { inputsBesideOutput, outputTarget, streamOut } from "../output-path.js"
 import { quietOption } from "../options.js"
 import { sourceConfig } from "../source-config.js"
 
@@ -145,7 +145,7 @@ export const flowsCommand = Command.make(
   "flows",
   {
     inputs: Args.text({ name: "INPUT" }).pipe(Args.atLeast(1), Args.withDescription("captures or flow exports: files, folders, globs")),
-    out: Options.text("out").pipe(Options.withDescription("output file")),
+    out: Options.text("out").pipe(Options.withDescription("output file, replaced once the export is done; - (stdout), a pipe or a device gets the finished export's bytes")),
     format: Options.choice("format", FORMATS).pipe(
       Options.optional,
       Options.withDescription("parquet (default), csv or jsonl; by default from the --out extension")
@@ -182,9 +182,9 @@ export const flowsCommand = Command.make(
   },
   ({ inputs, out, format, source, quiet, batchFlows, idleTimeout, activeTimeout, byteLayer, tunnels, duplicates, sequence }) =>
     Effect.gen(function* () {
-      const target = resolve(out)
+      const output = outputTarget(out, process.cwd())
       // refused before any input is read: the export would otherwise fail only at its very end
-      if (statSync(target, { throwIfNoEntry: false })?.isDirectory() === true) {
+      if (statSync(output._tag === "file" ? output.path : "-", { throwIfNoEntry: false })?.isDirectory() === true) {
         return yield* new UsageError({ option: "--out", reason: `${out} is a folder; name the file to write (e.g. ${join(out, "flows.parquet")})` })
       }
       const settings = {
@@ -198,9 +198,14 @@ export const flowsCommand = Command.make(
       }
       const registry = yield* PluginRegistry
       const storage = yield* Storage
-      const files = yield* expandPaths(inputs, process.cwd()).pipe(Effect.flatMap((found) => inputsBesideOutput(out, inputs, found, process.cwd())))
+      const files = yield* expandPaths(inputs, process.cwd()).pipe(
+        Effect.flatMap((found) => (output._tag === "file" ? inputsBesideOutput(out, inputs, found, process.cwd()) : Effect.succeed(found)))
+      )
       const workDir = mkdtempSync(join(tmpdir(), "hashhound-flows-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(workDir, { recursive: true, force: true })))
+      const fileFormat = formatOf(out, format)
+      // a stream gets the finished file's bytes: a pipe or device is never replaced by a file
+      const target = output._tag === "file" ? output.path : join(workDir, `export.${fileFormat}`)
       const findings: Array<Finding> = []
       const pick = (file: string): Effect.Effect<Plugin<"source">, InputError | UnknownPluginError> =>
         Option.isSome(source) ? registry.getKind(source.value, "source") : detectSource(registry.plugins, file)
@@ -248,9 +253,10 @@ export const flowsCommand = Command.make(
         Stream.flatten()
       )
       // the batches are made here for the export alone: their buffers are reused once written
-      const summary = yield* storage.exportBatches(batches, target, formatOf(out, format), { recycle: true })
+      const summary = yield* storage.exportBatches(batches, target, fileFormat, { recycle: true })
+      if (output._tag === "stream") yield* streamOut(target, output)
       for (const line of summarizeFindings(findings)) yield* Console.error(line)
-      yield* Console.error(`${summary.rows.toLocaleString("en-US")} flows from ${chosen.length} input(s) → ${target}`)
+      yield* Console.error(`${summary.rows.toLocaleString("en-US")} flows from ${chosen.length} input(s) → ${output._tag === "file" ? output.path : output.name}`)
       if (chosen.length < files.length) yield* Console.error(`${files.length - chosen.length} input(s) skipped`)
     }).pipe(Effect.scoped, Effect.provide(StorageLive({ threads: EXPORT_THREADS })))
 ).pipe(Command.withDescription("Convert captures (pcap, pcapng, gzip) and flow exports (CICFlowMeter, Zeek, Argus, nfdump) into canonical flows."))
