@@ -11,6 +11,7 @@
  * compared by their real paths, so a symlink or a `./` does not hide one.
  * Does not hold: where the inputs come from (`expandPaths`) or how the output is written.
  */
+import { GLOB_CHARS } from "@hashhound/flowmeter"
 import { StorageError } from "@hashhound/pipeline/storage"
 import { Console, Effect } from "effect"
 import { createReadStream, createWriteStream, realpathSync, statSync } from "node:fs"
@@ -47,8 +48,6 @@ export const streamOut = (from: string, target: OutputTarget & { readonly _tag: 
       }),
     catch: (error) => new StorageError({ operation: "write", path: target.name, reason: error instanceof Error ? error.message : String(error) })
   })
-
-const GLOB_CHARS = /[*?[\]{}]/
 
 const realPath = (path: string): string | undefined => {
   try {

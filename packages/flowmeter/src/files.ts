@@ -17,7 +17,8 @@ import { Effect, Stream } from "effect"
 import { glob } from "tinyglobby"
 import { GzipDamage, gunzipHead, gzipBreak, openGunzip, type GzipBreak } from "./gzip-stream.js"
 
-const GLOB_CHARS = /[*?[\]{}]/
+/** A pattern with any of these is a glob; without, a path. */
+export const GLOB_CHARS = /[*?[\]{}]/
 
 const hashFile = (path: string): Effect.Effect<string, InputError> =>
   Effect.async<string, InputError>((resume) => {

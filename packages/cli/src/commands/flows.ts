@@ -1,9 +1,9 @@
 /**
  * `hashhound flows INPUT… --out PATH --format parquet|csv|jsonl`: any capture or flow export to
- * canonical flows in one file (or on stdout with `--out -`). The format of each input is detected from its content by the
- * registered sources' `detect` (not from its name); folders and globs are expanded. Each input's
- * flows carry its file name as `capture` (and in `flow_id`), or its path below the folder all
- * inputs share where two inputs have the same file name. The capture-metering flags
+ * canonical flows in one file (or on stdout with `--out -`). The format of each input is detected
+ * from its content by the registered sources' `detect` (not from its name); folders and globs are
+ * expanded. Each input's flows carry its file name as `capture` (and in `flow_id`), or its path
+ * below the folder all inputs share where two inputs have the same file name. The capture-metering flags
  * (`--byte-layer`, `--idle-timeout`, `--active-timeout`) go into each input's source config where
  * it takes them; an input whose source does not (a flow export) is named in a note.
  */
@@ -184,7 +184,7 @@ export const flowsCommand = Command.make(
     Effect.gen(function* () {
       const output = outputTarget(out, process.cwd())
       // refused before any input is read: the export would otherwise fail only at its very end
-      if (statSync(output._tag === "file" ? output.path : "-", { throwIfNoEntry: false })?.isDirectory() === true) {
+      if (output._tag === "file" && statSync(output.path, { throwIfNoEntry: false })?.isDirectory() === true) {
         return yield* new UsageError({ option: "--out", reason: `${out} is a folder; name the file to write (e.g. ${join(out, "flows.parquet")})` })
       }
       const settings = {
